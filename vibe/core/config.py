@@ -1,0 +1,124 @@
+"""The one Settings object.
+
+Every knob Vibe has lives here (prefix ``VIBE_``, ``.env`` supported) so that the rest of the
+code never reads ``os.environ`` and every setting is documented in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Vibe's configuration; defaults give a single-user laptop install with no services."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VIBE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Storage and services
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file, workspaces, backups.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite file in data_dir.")
+    redis_url: str = Field("", description="Redis URL; empty = in-process jobs and in-memory state.")
+    secret_key: str = Field(
+        "", description="Signs sessions and encrypts secrets; empty = generated into data_dir."
+    )
+
+    # Web
+    public_url: str = Field("http://127.0.0.1:3000", description="Public base URL of the app.")
+    port: int = Field(3000, description="Port `vibe serve` listens on.")
+    host: str = Field("127.0.0.1", description="Interface `vibe serve` binds to.")
+    log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
+    log_json: bool = Field(True, description="Structured JSON logs on stderr.")
+    session_ttl_hours: int = Field(24 * 14, description="Lifetime of a login session.")
+    login_rate_limit: int = Field(30, description="Login/token requests per minute per client.")
+    allow_local_login: bool | None = Field(
+        None, description="Local single-user login on loopback; empty = only when no OAuth is set."
+    )
+
+    # GitHub OAuth
+    github_client_id: str = Field("", description="GitHub OAuth app client id.")
+    github_client_secret: str = Field("", description="GitHub OAuth app client secret.")
+    github_authorize_url: str = Field(
+        "https://github.com/login/oauth/authorize", description="GitHub authorize URL."
+    )
+    github_token_url: str = Field(
+        "https://github.com/login/oauth/access_token", description="GitHub token URL."
+    )
+    github_api_url: str = Field("https://api.github.com/", description="GitHub REST API base URL.")
+    github_scopes: str = Field("read:user user:email", description="Scopes asked from GitHub.")
+
+    # Hugging Face OAuth
+    hf_client_id: str = Field("", description="Hugging Face OAuth app client id.")
+    hf_client_secret: str = Field("", description="Hugging Face OAuth app client secret.")
+    hf_metadata_url: str = Field(
+        "https://huggingface.co/.well-known/openid-configuration",
+        description="Hugging Face OpenID discovery document.",
+    )
+    hf_scopes: str = Field("profile email", description="Scopes asked from Hugging Face.")
+
+    # Workspaces
+    max_file_bytes: int = Field(2_000_000, description="Largest file the editor reads or writes.")
+    max_upload_bytes: int = Field(20_000_000, description="Largest upload accepted.")
+
+    # Jobs
+    job_max_retries: int = Field(2, description="Automatic retries of a failed job.")
+    job_timeout_seconds: int = Field(3600, description="A job running longer is failed.")
+    worker_heartbeat_seconds: int = Field(10, description="How often a worker reports it is alive.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The URL the engine uses; an empty setting means the embedded SQLite file."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{(self.data_dir / 'vibe.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def workspaces_dir(self) -> Path:
+        return self.data_dir / "workspaces"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return urlsplit(self.public_url).scheme == "https"
+
+    @property
+    def github_enabled(self) -> bool:
+        return bool(self.github_client_id and self.github_client_secret)
+
+    @property
+    def hf_enabled(self) -> bool:
+        return bool(self.hf_client_id and self.hf_client_secret)
+
+    @property
+    def local_login_enabled(self) -> bool:
+        if self.allow_local_login is not None:
+            return self.allow_local_login
+        return not (self.github_enabled or self.hf_enabled)
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
+    return Settings()
+
+
+def environ_snapshot(*names: str) -> dict[str, str]:
+    """Read selected process variables; the one sanctioned place besides Settings itself.
+
+    Used for the few non-VIBE variables Vibe must pass on (PATH for child processes).
+    """
+    import os
+
+    return {n: os.environ[n] for n in names if n in os.environ}
