@@ -22,9 +22,13 @@ class Settings(BaseSettings):
     )
 
     # Storage and services
-    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file, workspaces, backups.")
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the SQLite file, workspaces, backups."
+    )
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite file in data_dir.")
-    redis_url: str = Field("", description="Redis URL; empty = in-process jobs and in-memory state.")
+    redis_url: str = Field(
+        "", description="Redis URL; empty = in-process jobs and in-memory state."
+    )
     secret_key: str = Field(
         "", description="Signs sessions and encrypts secrets; empty = generated into data_dir."
     )
@@ -114,11 +118,10 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def environ_snapshot(*names: str) -> dict[str, str]:
-    """Read selected process variables; the one sanctioned place besides Settings itself.
-
-    Used for the few non-VIBE variables Vibe must pass on (PATH for child processes).
-    """
+def child_env(**overrides: str) -> dict[str, str]:
+    """Environment for child processes we start (Reflex, workers, pg_dump): ours plus changes."""
     import os
 
-    return {n: os.environ[n] for n in names if n in os.environ}
+    env = dict(os.environ)
+    env.update(overrides)
+    return env

@@ -1,0 +1,20 @@
+"""Reflex configuration, filled from Vibe's settings; no logic lives here."""
+
+import reflex as rx
+
+from vibe.core.config import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="vibe",
+    telemetry_enabled=False,
+    frontend_port=_settings.port,
+    backend_port=_settings.port,
+    deploy_url=_settings.public_url,
+    redis_url=_settings.redis_url or None,
+    state_manager_mode="redis" if _settings.redis_url else "memory",
+    show_built_with_reflex=False,
+    plugins=[rx.plugins.RadixThemesPlugin()],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

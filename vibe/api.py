@@ -1,0 +1,50 @@
+"""The FastAPI app behind /api/v1, plus /healthz, /readyz and /metrics.
+
+Reflex mounts its own backend under this app (``api_transformer``), so these routes answer first
+and everything else falls through to Reflex.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+
+from vibe import __version__
+from vibe.core import health, metrics
+from vibe.core.web import RequestContextMiddleware, install_error_handlers
+
+API_PREFIX = "/api/v1"
+
+
+def create_api() -> FastAPI:
+    from vibe.auth.api import router as auth_router
+    from vibe.jobs.api import router as jobs_router
+    from vibe.projects.api import router as projects_router
+
+    app = FastAPI(
+        title="Vibe API",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    for router in (auth_router, projects_router, jobs_router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        report = health.readiness()
+        return JSONResponse(report, status_code=200 if report["ready"] else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        health.refresh_gauges()
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    app.add_middleware(RequestContextMiddleware)
+    return app

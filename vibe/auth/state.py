@@ -1,0 +1,76 @@
+"""Who is looking at the page.
+
+The session cookie is HttpOnly, so the browser's JavaScript never sees it; the Reflex backend
+reads it from the websocket handshake headers and checks it against the database on every load,
+so a revoked session stops working at the next navigation.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+import reflex as rx
+from sqlmodel import Session
+
+from vibe.auth import service
+from vibe.auth.deps import SESSION_COOKIE
+from vibe.auth.models import User
+from vibe.core.config import get_settings
+from vibe.core.db import session_scope
+from vibe.ui import routes
+
+
+class SessionState(rx.State):
+    signed_in: bool = False
+    username: str = ""
+    display_name: str = ""
+    avatar_url: str = ""
+    is_admin: bool = False
+    local_login: bool = False
+    github_login: bool = False
+    hf_login: bool = False
+
+    def _session_token(self) -> str | None:
+        raw = self.router.headers.cookie or ""
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(raw)
+        except Exception:
+            return None
+        morsel = jar.get(SESSION_COOKIE)
+        return morsel.value if morsel else None
+
+    def current_user(self, session: Session) -> User | None:
+        """The signed-in user, re-checked against the database (sessions can be revoked)."""
+        return service.user_for_session(self._session_token(), session=session)
+
+    def _fill(self, user: User | None) -> None:
+        self.signed_in = user is not None
+        self.username = user.username if user else ""
+        self.display_name = (user.name or user.username) if user else ""
+        self.avatar_url = user.avatar_url if user else ""
+        self.is_admin = bool(user and user.is_admin)
+
+    @rx.event
+    def require_login(self):
+        """on_load of every signed-in page: send strangers to the login page."""
+        with session_scope() as session:
+            user = self.current_user(session)
+            self._fill(user)
+        if user is None:
+            path = self.router.url.path or routes.PROJECTS
+            return rx.redirect(f"{routes.LOGIN}?next={path}")
+        return None
+
+    @rx.event
+    def load_login_page(self):
+        settings = get_settings()
+        self.local_login = settings.local_login_enabled
+        self.github_login = settings.github_enabled
+        self.hf_login = settings.hf_enabled
+        with session_scope() as session:
+            user = self.current_user(session)
+            self._fill(user)
+        if user is not None:
+            return rx.redirect(routes.PROJECTS)
+        return None

@@ -1,0 +1,89 @@
+"""The app shell: a top bar (brand, project switcher, user menu) above the page content."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from vibe.ui import routes, theme
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("sparkles", size=20),
+            rx.text("Vibe", weight="bold", size="4"),
+            align="center",
+            spacing="2",
+        ),
+        href=routes.PROJECTS,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+    )
+
+
+def top_bar() -> rx.Component:
+    from vibe.auth.components import user_menu
+    from vibe.projects.components import project_switcher
+
+    return rx.hstack(
+        brand(),
+        project_switcher(),
+        rx.spacer(),
+        user_menu(),
+        align="center",
+        spacing="4",
+        padding_x="5",
+        padding_y="3",
+        border_bottom="1px solid var(--gray-5)",
+        background="var(--color-panel-solid)",
+        width="100%",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def page(
+    *children: rx.Component, title: str = "", actions: rx.Component | None = None
+) -> rx.Component:
+    """A signed-in page: shell plus a centred column with a heading row."""
+    header = rx.hstack(
+        rx.heading(title, size="6"),
+        rx.spacer(),
+        actions or rx.fragment(),
+        align="center",
+        width="100%",
+    )
+    return rx.box(
+        top_bar(),
+        rx.container(
+            rx.vstack(header, *children, spacing=theme.GAP, width="100%"),
+            size="3",
+            padding_y="6",
+            padding_x="5",
+        ),
+        min_height="100vh",
+        background="var(--gray-2)",
+    )
+
+
+def empty_state(
+    icon: str, title: str, text: str, action: rx.Component | None = None
+) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon(icon, size=32, color="var(--gray-9)"),
+            rx.heading(title, size="4"),
+            rx.text(text, color_scheme="gray", align="center"),
+            action or rx.fragment(),
+            align="center",
+            spacing="3",
+            padding="6",
+        ),
+        width="100%",
+    )
+
+
+def loading(label: str = "Loading…") -> rx.Component:
+    return rx.hstack(rx.spinner(), rx.text(label, color_scheme="gray"), spacing="2", padding="4")
