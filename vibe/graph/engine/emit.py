@@ -1,0 +1,230 @@
+"""Turning one file's use sites into resolved edges and unresolved references.
+
+The dependency keys the symbol table recorded while doing so travel with the result: they say
+which other files' changes must trigger re-resolving this one.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from vibe.graph.engine.ids import node_id
+from vibe.graph.engine.languages import JS_FAMILY
+from vibe.graph.engine.model import Definition, Edge, FileResult, Node, Unresolved
+from vibe.graph.engine.modules import js_import, python_import
+from vibe.graph.engine.resolve import Resolver, Result, Value
+
+NODE_BUILTINS = frozenset(
+    [
+        "assert",
+        "buffer",
+        "child_process",
+        "crypto",
+        "events",
+        "fs",
+        "http",
+        "https",
+        "net",
+        "os",
+        "path",
+        "process",
+        "querystring",
+        "readline",
+        "stream",
+        "string_decoder",
+        "timers",
+        "tls",
+        "url",
+        "util",
+        "vm",
+        "worker_threads",
+        "zlib",
+    ]
+)
+STDLIB_PYTHON = frozenset(sys.stdlib_module_names) | {"builtins", "__future__"}
+
+
+@dataclass(slots=True)
+class FileResolution:
+    """Resolved edges of one file plus the external nodes they point at and their dependencies."""
+
+    edges: list[Edge] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    externals: dict[str, Node] = field(default_factory=dict)
+    deps: frozenset[str] = frozenset()
+
+
+class _Emitter:
+    def __init__(self, resolver: Resolver, project: str, result: FileResult) -> None:
+        self.r = resolver
+        self.project = project
+        self.file = result
+        self.out = FileResolution()
+        self.seen: set[tuple[str, str, str]] = set()
+        self.defs = {d.scope: d for d in result.defs}
+
+    def run(self) -> FileResolution:
+        self.r.table.deps = set()
+        self.r.table.lookup(f"file:{self.file.path}")
+        self._imports()
+        self._inherits()
+        for ref in self.file.refs:
+            self._ref(ref.kind, ref.scope, ref.expr, ref.line, ref.text)
+        self.out.deps = frozenset(self.r.table.deps)
+        return self.out
+
+    # -- node ids ----------------------------------------------------------------------------
+    def scope_id(self, path: str, scope: int) -> str | None:
+        result = self.r.file(path)
+        if scope == 0:
+            return node_id(self.project, "module", result.module)
+        definition = self._definition(path, scope)
+        return node_id(self.project, definition.kind, definition.qname) if definition else None
+
+    def _definition(self, path: str, scope: int) -> Definition | None:
+        if path == self.file.path:
+            return self.defs.get(scope)
+        return self.r.definitions(path).get(scope)
+
+    def external(self, symbol: str, package: str, *, is_symbol: bool = True) -> str:
+        stdlib = self._stdlib(package)
+        package_id = node_id(self.project, "external_package", package)
+        if package_id not in self.out.externals:
+            self.out.externals[package_id] = Node(
+                package_id, "external_package", package, package, attrs={"stdlib": stdlib}
+            )
+        if not is_symbol or symbol == package:
+            return package_id
+        symbol_id = node_id(self.project, "external_symbol", symbol)
+        if symbol_id not in self.out.externals:
+            name = symbol.rsplit(".", 1)[-1]
+            attrs = {"stdlib": stdlib, "package": package}
+            self.out.externals[symbol_id] = Node(
+                symbol_id, "external_symbol", symbol, name, attrs=attrs
+            )
+            self.out.edges.append(Edge(package_id, symbol_id, "defines", 1.0, "external"))
+        return symbol_id
+
+    def _stdlib(self, package: str) -> bool:
+        if self.file.language in JS_FAMILY:
+            return package in NODE_BUILTINS or package == "globalThis"
+        return package in STDLIB_PYTHON
+
+    def target_id(self, value: Value) -> tuple[str, str] | None:
+        """(node id, definition kind) of a value that is a definition or an external symbol."""
+        if value[0] == "def":
+            definition = self._definition(value[1], value[2])
+            if definition is None:
+                return None
+            return node_id(self.project, definition.kind, definition.qname), definition.kind
+        if value[0] == "ext":
+            return self.external(value[1], value[2]), "external_symbol"
+        if value[0] == "mod":
+            return node_id(self.project, "module", self.r.file(value[1]).module), "module"
+        return None
+
+    def edge(self, source: str, target: str, kind: str, found: Result, line: int) -> None:
+        key = (source, target, kind)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        _, confidence, how = found
+        self.out.edges.append(
+            Edge(source, target, kind, round(confidence, 3), how, self.file.path, line)
+        )
+
+    # -- facts ---------------------------------------------------------------------------------
+    def _imports(self) -> None:
+        source = node_id(self.project, "module", self.file.module)
+        for fact in self.file.imports:
+            for found in self._import_targets(fact.module, fact.level, fact.names):
+                if found is None:
+                    text = "." * fact.level + fact.module
+                    self.unresolved(source, text, "imports", fact.line)
+                    continue
+                value = found[0]
+                if value[0] == "ext":
+                    target = self.external(value[2], value[2], is_symbol=False)
+                else:
+                    target = node_id(self.project, "module", self.r.file(value[1]).module)
+                self.edge(source, target, "imports", (value, 1.0, "import"), fact.line)
+
+    def _import_targets(self, module: str, level: int, names: tuple[str, ...]) -> list:
+        if self.file.language in JS_FAMILY:
+            return [js_import(self.r, self.file.path, module, "*")]
+        base = python_import(self.r, self.file.path, module, level)
+        if base is None or base[0][0] != "mod" or not names:
+            return [base]
+        prefix = self.r.file(base[0][1]).module
+        subs = []
+        for name in names:
+            found = self.r.table.lookup(f"py:{prefix}.{name}" if prefix else f"py:{name}")
+            subs.append((("mod", found), 1.0, "import") if found is not None else base)
+        return subs
+
+    def _inherits(self) -> None:
+        for index, scope in enumerate(self.file.scopes):
+            if scope.kind != "class" or not scope.bases:
+                continue
+            source = self.scope_id(self.file.path, index)
+            line = self.defs[index].start_line if index in self.defs else 0
+            for base in scope.bases:
+                found = self.r.eval(base, self.file.path, scope.parent)
+                target = self.target_id(found[0]) if found is not None else None
+                if source is None:
+                    continue
+                if target is None:
+                    self.unresolved(source, _expr_text(base), "inherits", line)
+                else:
+                    self.edge(source, target[0], "inherits", found, line)
+
+    def _ref(self, kind: str, scope: int, expr: tuple, line: int, text: str) -> None:
+        source = self.scope_id(self.file.path, scope)
+        if source is None or (expr == ("name", "super") and self.file.language == "python"):
+            return
+        found = self.r.eval(expr, self.file.path, scope)
+        if found is not None and found[0][0] == "super" and kind == "call":
+            found = self.r.member(found, "constructor")
+            if found is None:
+                return
+        if kind == "ref":
+            self._reference(source, found, line)
+            return
+        target = self.target_id(found[0]) if found is not None else None
+        if found is None or target is None:
+            if found is None or found[0][0] not in ("lambda", "inst", "super"):
+                self.unresolved(source, text, "calls", line)
+            return
+        if kind == "decorator":
+            found = (found[0], found[1], "decorator")
+        edge_kind = "instantiates" if target[1] == "class" else "calls"
+        if target[1] != "module":
+            self.edge(source, target[0], edge_kind, found, line)
+
+    def _reference(self, source: str, found: Result | None, line: int) -> None:
+        if found is None or found[0][0] != "def":
+            return
+        target = self.target_id(found[0])
+        if target is not None:
+            self.edge(source, target[0], "references", found, line)
+
+    def unresolved(self, source: str, text: str, kind: str, line: int) -> None:
+        self.out.unresolved.append(Unresolved(source, text, kind, self.file.path, line))
+
+
+def resolve_file(resolver: Resolver, project: str, result: FileResult) -> FileResolution:
+    """Resolve every import, base class and use site of one file."""
+    return _Emitter(resolver, project, result).run()
+
+
+def _expr_text(expr: tuple | None) -> str:
+    if expr is None:
+        return "?"
+    if expr[0] == "name":
+        return expr[1]
+    if expr[0] == "attr":
+        return f"{_expr_text(expr[1])}.{expr[2]}"
+    if expr[0] == "call":
+        return f"{_expr_text(expr[1])}()"
+    return "?"

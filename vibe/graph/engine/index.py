@@ -1,0 +1,219 @@
+"""The incremental index: per-file extraction, dependency-driven re-resolution, graph assembly.
+
+`GraphIndex` keeps one `FileResult` and one `FileResolution` per file. An update re-extracts
+changed files (by content hash), diffs the symbol table, and re-resolves only the files whose
+recorded lookups changed meaning, so the result always equals a clean re-index.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vibe.graph.engine.emit import FileResolution, resolve_file
+from vibe.graph.engine.languages import GRAMMARS, language_for
+from vibe.graph.engine.model import Edge, FileResult, GraphData, Node, Skipped
+from vibe.graph.engine.parallel import extract_many
+from vibe.graph.engine.parse import DEFAULT_MAX_FILE_BYTES
+from vibe.graph.engine.resolve import Resolver
+from vibe.graph.engine.structure import directory_structure, file_structure
+from vibe.graph.engine.symbols import SymbolTable, symbol_keys
+from vibe.graph.engine.walk import iter_source_files
+
+Progress = Callable[[float, str], None]
+Cancel = Callable[[], bool] | threading.Event
+EXTRACT_SHARE = 0.85
+
+
+class IndexCancelled(Exception):
+    """Raised by an update whose cancel check fired; the index is left as it was before."""
+
+
+@dataclass(slots=True)
+class UpdateReport:
+    """What one update did: files (re)extracted, removed, skipped, and files re-resolved."""
+
+    extracted: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+
+
+class GraphIndex:
+    """An in-memory, incrementally updatable graph of the source files under `root`."""
+
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        project: str = "",
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        workers: int = 1,
+    ) -> None:
+        self.root = Path(root).resolve()
+        self.project = project or self.root.name
+        self.max_file_bytes = max_file_bytes
+        self.workers = workers
+        self.files: dict[str, FileResult] = {}
+        self.skipped: dict[str, Skipped] = {}
+        self.resolutions: dict[str, FileResolution] = {}
+        self._keys: dict[str, str] = {}
+        self._structure: dict[str, tuple[list[Node], list[Edge]]] = {}
+
+    def index_all(
+        self, *, progress: Progress | None = None, cancel: Cancel | None = None
+    ) -> UpdateReport:
+        """Scan the whole root: new and changed files are extracted, vanished ones dropped."""
+        listed = dict(iter_source_files(self.root))
+        gone = [p for p in [*self.files, *self.skipped] if p not in listed]
+        return self._apply(listed, gone, progress, cancel)
+
+    def update(
+        self,
+        paths: Iterable[str],
+        *,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+    ) -> UpdateReport:
+        """Re-index only `paths` (root-relative or absolute): changed, added, deleted, renamed."""
+        listed: dict[str, str | None] = {}
+        gone: list[str] = []
+        for raw in paths:
+            rel = self._relative(raw)
+            if rel is None:
+                continue
+            reason = self._problem(rel)
+            if reason == "missing":
+                gone.append(rel)
+            else:
+                listed[rel] = reason
+        return self._apply(listed, gone, progress, cancel)
+
+    def _relative(self, raw: str) -> str | None:
+        path = Path(raw)
+        absolute = path if path.is_absolute() else self.root / path
+        try:
+            rel = Path(os.path.normpath(absolute)).relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+        return rel if rel not in ("", ".") and language_for(rel) is not None else None
+
+    def _problem(self, rel: str) -> str | None:
+        absolute = self.root / rel
+        if not absolute.is_file():
+            return "missing"
+        real = Path(os.path.realpath(absolute))
+        if real != self.root and self.root not in real.parents:
+            return "symlink outside root"
+        return None
+
+    def _apply(
+        self,
+        listed: dict[str, str | None],
+        gone: list[str],
+        progress: Progress | None,
+        cancel: Cancel | None,
+    ) -> UpdateReport:
+        report = UpdateReport(removed=sorted(gone))
+        todo = sorted(p for p, reason in listed.items() if reason is None)
+        known = {p: self.files[p].content_hash for p in todo if p in self.files}
+        results = extract_many(
+            self.root,
+            todo,
+            known,
+            self.max_file_bytes,
+            self.workers,
+            _scaled(progress, EXTRACT_SHARE),
+            _checker(cancel),
+        )
+        if results is None:
+            raise IndexCancelled("indexing cancelled")
+        skipped = [Skipped(p, r) for p, r in listed.items() if r is not None]
+        skipped += [r for r in results.values() if isinstance(r, Skipped)]
+        for path in [*gone, *(s.path for s in skipped)]:
+            self._forget(path)
+        for s in skipped:
+            self.skipped[s.path] = s
+        for path, result in results.items():
+            if isinstance(result, FileResult):
+                self.skipped.pop(path, None)
+                self.files[path] = result
+                self._structure.pop(path, None)
+                report.extracted.append(path)
+        report.skipped = sorted(skipped, key=lambda s: s.path)
+        report.resolved = self._resolve_affected()
+        if progress is not None:
+            progress(1.0, "done")
+        return report
+
+    def _forget(self, path: str) -> None:
+        self.files.pop(path, None)
+        self.skipped.pop(path, None)
+        self.resolutions.pop(path, None)
+        self._structure.pop(path, None)
+
+    def _resolve_affected(self) -> list[str]:
+        keys = symbol_keys(self.files)
+        changed = {k for k in keys.keys() | self._keys.keys() if keys.get(k) != self._keys.get(k)}
+        self._keys = keys
+        affected = {k[5:] for k in changed if k.startswith("file:") and k[5:] in self.files}
+        affected |= {p for p, res in self.resolutions.items() if not res.deps.isdisjoint(changed)}
+        table = SymbolTable(self.files, keys)
+        resolver = Resolver(table)
+        done = []
+        for path in sorted(affected):
+            result = self.files.get(path)
+            if result is None or not GRAMMARS[result.language].full:
+                continue
+            self.resolutions[path] = resolve_file(resolver, self.project, result)
+            done.append(path)
+        return done
+
+    def graph(self) -> GraphData:
+        """Assemble the whole graph from the per-file parts (deterministic, path-ordered)."""
+        data = GraphData(self.project, str(self.root))
+        paths = sorted(self.files)
+        dir_nodes, dir_edges = directory_structure(self.project, self.root.name, paths)
+        seen: set[tuple[str, str, str]] = set()
+        _add(data, dir_nodes, dir_edges, seen)
+        for path in paths:
+            if path not in self._structure:
+                self._structure[path] = file_structure(self.project, self.files[path])
+            _add(data, *self._structure[path], seen)
+            if self.files[path].errors:
+                data.errors[path] = list(self.files[path].errors)
+            data.file_hashes[path] = self.files[path].content_hash
+        for path in paths:
+            resolution = self.resolutions.get(path)
+            if resolution is not None:
+                _add(data, list(resolution.externals.values()), resolution.edges, seen)
+                data.unresolved.extend(resolution.unresolved)
+        data.skipped = sorted(self.skipped.values(), key=lambda s: s.path)
+        return data
+
+
+def _add(data: GraphData, nodes: list[Node], edges: list[Edge], seen: set) -> None:
+    for node in nodes:
+        data.nodes.setdefault(node.id, node)
+    for edge in edges:
+        key = (edge.source, edge.target, edge.kind)
+        if key not in seen:
+            seen.add(key)
+            data.edges.append(edge)
+
+
+def _scaled(progress: Progress | None, share: float) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda fraction, message: progress(fraction * share, message)
+
+
+def _checker(cancel: Cancel | None) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if isinstance(cancel, threading.Event):
+        return cancel.is_set
+    return cancel

@@ -1,0 +1,178 @@
+"""Plain data types of the code knowledge graph engine.
+
+Everything here is a slotted dataclass or a tuple so that extraction results can cross a process
+boundary cheaply and the storage layer can map them to rows without knowing about tree-sitter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+NODE_KINDS = (
+    "repository",
+    "directory",
+    "file",
+    "module",
+    "class",
+    "function",
+    "method",
+    "external_package",
+    "external_symbol",
+)
+EDGE_KINDS = (
+    "contains",
+    "defines",
+    "imports",
+    "calls",
+    "inherits",
+    "instantiates",
+    "references",
+)
+
+# An expression the resolver can evaluate, as nested tuples (cheap to build and to pickle):
+#   ("name", "x") · ("attr", base, "y") · ("call", func) · ("str", "Foo") · ("lambda",) · None
+Expr = tuple[Any, ...] | None
+
+# A binding of a name in a scope: ("def", qname) · ("import", module, level) ·
+# ("from", module, level, name) · ("assign", expr) · ("ann", expr) · ("param", ann, position) ·
+# ("unknown",) · ("jsimport", spec, name) · ("lambda",)
+Binding = tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class Node:
+    """One vertex of the graph; `id` is derived from (project, kind, qname) so it is stable."""
+
+    id: str
+    kind: str
+    qname: str
+    name: str
+    language: str = ""
+    file: str = ""
+    start_line: int = 0
+    end_line: int = 0
+    signature: str = ""
+    docstring: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, frozen=True)
+class Edge:
+    """A directed, typed relation; resolved edges say how sure we are and how we got there."""
+
+    source: str
+    target: str
+    kind: str
+    confidence: float = 1.0
+    resolution: str = "syntax"
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class Unresolved:
+    """A call we could not attach to a definition; kept with its text instead of being guessed."""
+
+    source: str
+    target_text: str
+    kind: str
+    file: str
+    line: int
+
+
+@dataclass(slots=True, frozen=True)
+class Skipped:
+    """A file the indexer did not index, and why (size, binary, encoding, unreadable...)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Definition:
+    """A class, function or method found by extraction, before ids are assigned."""
+
+    qname: str
+    kind: str
+    name: str
+    start_line: int
+    end_line: int
+    signature: str = ""
+    docstring: str = ""
+    scope: int = -1  # index of the scope this definition opens (-1: structure-only language)
+
+
+@dataclass(slots=True)
+class Scope:
+    """A lexical scope (module, class or function body) and the names it binds."""
+
+    qname: str
+    kind: str  # "module" | "class" | "function"
+    parent: int
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    bases: list[Expr] = field(default_factory=list)
+    returns: list[Expr] = field(default_factory=list)
+    return_ann: Expr = None
+    decorators: list[str] = field(default_factory=list)
+    self_attrs: dict[str, list[tuple[Expr, int]]] = field(default_factory=dict)
+    star_imports: list[tuple[str, int]] = field(default_factory=list)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+@dataclass(slots=True)
+class Ref:
+    """A use site to resolve: a call, a value reference or a decorator application."""
+
+    kind: str  # "call" | "ref" | "decorator" | "new"
+    scope: int
+    expr: Expr
+    line: int
+    text: str
+
+
+@dataclass(slots=True)
+class ImportFact:
+    """One imported module, kept for `imports` edges independently of the names it binds."""
+
+    module: str
+    level: int
+    names: tuple[str, ...]
+    line: int
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything extraction learned from one file; keyed by root-relative POSIX path."""
+
+    path: str
+    language: str
+    content_hash: str
+    size: int
+    module: str = ""
+    is_package: bool = False
+    defs: list[Definition] = field(default_factory=list)
+    scopes: list[Scope] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)
+    imports: list[ImportFact] = field(default_factory=list)
+    exports: dict[str, Binding] = field(default_factory=dict)
+    star_exports: list[str] = field(default_factory=list)
+    docstring: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class GraphData:
+    """The whole in-memory graph: what the storage layer persists and networkx loads."""
+
+    project: str
+    root: str
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    file_hashes: dict[str, str] = field(default_factory=dict)
+    cancelled: bool = False

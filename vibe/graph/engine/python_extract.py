@@ -1,0 +1,249 @@
+"""Python extraction: definitions, scopes, bindings and use sites from one tree-sitter tree.
+
+One query finds every node of interest; captures are then walked once in source order with a
+stack of open scopes, so the Python-side cost is per interesting node, not per syntax node.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node as TSNode
+
+from vibe.graph.engine.model import Binding, Definition, FileResult, ImportFact, Ref, Scope
+from vibe.graph.engine.parse import captures
+from vibe.graph.engine.pyexpr import annotation, docstring_of, expr, text
+
+QUERY = """
+(function_definition) @function
+(class_definition) @class
+(decorator) @decorator
+(import_statement) @import
+(import_from_statement) @import_from
+(call) @call
+(assignment) @assign
+(named_expression) @walrus
+(return_statement) @return
+(for_statement left: (_) @unknown)
+(as_pattern_target) @unknown
+(argument_list [(identifier) (attribute)] @ref)
+(keyword_argument value: [(identifier) (attribute)] @ref)
+(list [(identifier) (attribute)] @ref)
+(pair value: [(identifier) (attribute)] @ref)
+"""
+MAX_TEXT = 200
+MAX_SIGNATURE = 300
+
+
+def extract_python(result: FileResult, root: TSNode) -> None:
+    """Fill `result` with the definitions, scopes and use sites of a Python module tree."""
+    _Extractor(result).run(root)
+
+
+class _Extractor:
+    def __init__(self, result: FileResult) -> None:
+        self.result = result
+        self.scopes = result.scopes
+        self.scopes.append(Scope(result.module, "module", -1))
+        self.self_names: dict[int, str] = {}
+
+    def run(self, root: TSNode) -> None:
+        self.result.docstring = docstring_of(root)
+        items = [
+            (node.start_byte, -node.end_byte, name, node)
+            for name, nodes in captures("python", QUERY, root).items()
+            for node in nodes
+        ]
+        items.sort(key=lambda item: (item[0], item[1]))
+        stack: list[tuple[int, int]] = [(root.end_byte, 0)]
+        for start, _, name, node in items:
+            while start >= stack[-1][0] and len(stack) > 1:
+                stack.pop()
+            scope = stack[-1][1]
+            opened = getattr(self, "on_" + name)(node, scope)
+            if opened is not None:
+                stack.append((node.end_byte, opened))
+
+    def _new_scope(self, node: TSNode, scope: int, kind: str, def_kind: str) -> tuple[int, str]:
+        name = text(node.child_by_field_name("name"))
+        parent = self.scopes[scope]
+        qname = f"{parent.qname}.{name}" if parent.qname else name
+        index = len(self.scopes)
+        self.scopes.append(Scope(qname, kind, scope))
+        parent.bind(name, ("def", qname, index))
+        body = node.child_by_field_name("body")
+        signature_end = body.start_byte if body is not None else node.end_byte
+        signature = text(node, limit=signature_end - node.start_byte).rstrip().rstrip(":")
+        self.result.defs.append(
+            Definition(
+                qname,
+                def_kind,
+                name,
+                node.start_point.row + 1,
+                node.end_point.row + 1,
+                " ".join(signature.split())[:MAX_SIGNATURE],
+                docstring_of(body) if body is not None else "",
+                index,
+            )
+        )
+        return index, qname
+
+    def on_class(self, node: TSNode, scope: int) -> int:
+        index, _ = self._new_scope(node, scope, "class", "class")
+        bases = node.child_by_field_name("superclasses")
+        if bases is not None:
+            self.scopes[index].bases = [
+                expr(arg) for arg in bases.named_children if arg.type != "keyword_argument"
+            ]
+        return index
+
+    def on_function(self, node: TSNode, scope: int) -> int:
+        in_class = self.scopes[scope].kind == "class"
+        index, _ = self._new_scope(node, scope, "function", "method" if in_class else "function")
+        new = self.scopes[index]
+        parent = node.parent
+        if parent is not None and parent.type == "decorated_definition":
+            new.decorators = [
+                text(d.named_children[0]) for d in parent.named_children if d.type == "decorator"
+            ]
+        new.return_ann = annotation(node.child_by_field_name("return_type"))
+        params = node.child_by_field_name("parameters")
+        names = self._bind_params(new, params) if params is not None else []
+        if in_class and names and "staticmethod" not in new.decorators:
+            self.self_names[index] = names[0]
+            kind = "cls" if "classmethod" in new.decorators or names[0] == "cls" else "self"
+            new.bindings[names[0]] = [(kind, scope)]
+        return index
+
+    def _bind_params(self, scope: Scope, params: TSNode) -> list[str]:
+        names: list[str] = []
+        for param in params.named_children:
+            kind = param.type
+            if kind == "identifier":
+                name, ann = text(param), None
+            elif kind in ("typed_parameter", "typed_default_parameter", "default_parameter"):
+                name_node = param.child_by_field_name("name") or param.named_children[0]
+                if name_node.type != "identifier":
+                    name_node = name_node.named_children[0] if name_node.named_children else None
+                if name_node is None:
+                    continue
+                name, ann = text(name_node), annotation(param.child_by_field_name("type"))
+            elif kind in ("list_splat_pattern", "dictionary_splat_pattern"):
+                if param.named_children:
+                    scope.bind(text(param.named_children[0]), ("unknown",))
+                continue
+            else:
+                continue
+            scope.bind(name, ("param", ann, len(names)))
+            names.append(name)
+        return names
+
+    def on_decorator(self, node: TSNode, scope: int) -> None:
+        target = node.named_children[0] if node.named_children else None
+        if target is not None and target.type != "call":
+            self._ref("decorator", scope, target)
+
+    def on_import(self, node: TSNode, scope: int) -> None:
+        line = node.start_point.row + 1
+        for child in node.named_children:
+            if child.type == "aliased_import":
+                module = text(child.child_by_field_name("name"))
+                alias = text(child.child_by_field_name("alias"))
+                self.scopes[scope].bind(alias, ("import", module, 0))
+            else:
+                module = text(child)
+                head = module.split(".", 1)[0]
+                self.scopes[scope].bind(head, ("import", head, 0))
+            self.result.imports.append(ImportFact(module, 0, (), line))
+
+    def on_import_from(self, node: TSNode, scope: int) -> None:
+        module, level = _module_ref(node.child_by_field_name("module_name"))
+        names: list[str] = []
+        target = self.scopes[scope]
+        if any(child.type == "wildcard_import" for child in node.named_children):
+            target.star_imports.append((module, level))
+        for child in node.children_by_field_name("name"):
+            if child.type == "aliased_import":
+                name = text(child.child_by_field_name("name"))
+                target.bind(text(child.child_by_field_name("alias")), ("from", module, level, name))
+                names.append(name)
+            elif child.type == "dotted_name":
+                name = text(child)
+                target.bind(name, ("from", module, level, name))
+                names.append(name)
+        self.result.imports.append(
+            ImportFact(module, level, tuple(names), node.start_point.row + 1)
+        )
+
+    def on_call(self, node: TSNode, scope: int) -> None:
+        func = node.child_by_field_name("function")
+        if func is not None:
+            self._ref("call", scope, func)
+
+    def on_ref(self, node: TSNode, scope: int) -> None:
+        holder = node.parent.parent if node.parent is not None else None
+        if holder is None or holder.type != "class_definition":
+            self._ref("ref", scope, node)
+
+    def on_assign(self, node: TSNode, scope: int) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        ann = annotation(node.child_by_field_name("type"))
+        value: Binding = ("ann", ann) if ann is not None else ("assign", expr(right))
+        if left is None:
+            return
+        if left.type == "identifier":
+            self.scopes[scope].bind(text(left), value)
+        elif left.type == "attribute":
+            self._self_attr(left, scope, value)
+        else:
+            self.on_unknown(left, scope)
+        if right is not None and right.type in ("identifier", "attribute"):
+            self._ref("ref", scope, right)
+
+    def on_walrus(self, node: TSNode, scope: int) -> None:
+        name = node.child_by_field_name("name")
+        if name is not None:
+            self.scopes[scope].bind(text(name), ("assign", expr(node.child_by_field_name("value"))))
+
+    def _self_attr(self, left: TSNode, scope: int, value: Binding) -> None:
+        obj = left.child_by_field_name("object")
+        self_name = self.self_names.get(scope)
+        if obj is None or self_name is None or obj.type != "identifier" or text(obj) != self_name:
+            return
+        owner = self.scopes[self.scopes[scope].parent]
+        attr = text(left.child_by_field_name("attribute"))
+        owner.self_attrs.setdefault(attr, []).append((value, scope))
+
+    def on_unknown(self, node: TSNode, scope: int) -> None:
+        target = self.scopes[scope]
+        if node.type == "identifier":
+            target.bind(text(node), ("unknown",))
+            return
+        for child in node.named_children:
+            if child.type == "identifier":
+                target.bind(text(child), ("unknown",))
+
+    def on_return(self, node: TSNode, scope: int) -> None:
+        if self.scopes[scope].kind != "function" or not node.named_children:
+            return
+        value = node.named_children[0]
+        self.scopes[scope].returns.append(expr(value))
+        if value.type in ("identifier", "attribute"):
+            self._ref("ref", scope, value)
+
+    def _ref(self, kind: str, scope: int, node: TSNode) -> None:
+        parsed = expr(node)
+        if parsed is not None:
+            self.result.refs.append(
+                Ref(kind, scope, parsed, node.start_point.row + 1, text(node, MAX_TEXT))
+            )
+
+
+def _module_ref(node: TSNode | None) -> tuple[str, int]:
+    if node is None:
+        return "", 0
+    if node.type != "relative_import":
+        return text(node), 0
+    prefix = node.named_children[0] if node.named_children else None
+    level = len(text(prefix)) if prefix is not None and prefix.type == "import_prefix" else 0
+    dotted = [c for c in node.named_children if c.type == "dotted_name"]
+    return (text(dotted[0]) if dotted else ""), level

@@ -1,0 +1,326 @@
+"""Scope-aware evaluation of expressions to definitions: the heart of name resolution.
+
+Values are small tuples: ("mod", path) · ("def", path, scope) · ("inst", path, class_scope) ·
+("super", path, class_scope) · ("ext", "pkg.symbol", "pkg") · ("lambda",). A result is
+(value, confidence, how). Anything we cannot follow evaluates to None: precision comes first,
+so an ambiguous or unknown binding is never guessed from a same-named definition elsewhere.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from vibe.graph.engine.bindings import evaluate_binding
+from vibe.graph.engine.languages import JS_FAMILY
+from vibe.graph.engine.model import Binding, Definition, Expr, FileResult
+from vibe.graph.engine.modules import module_member, python_import
+from vibe.graph.engine.mro import foreign_bases, linearize
+from vibe.graph.engine.symbols import SymbolTable
+
+Value = tuple[Any, ...]
+Result = tuple[Value, float, str]
+
+MAX_DEPTH = 24
+MAX_BINDINGS = 6
+PY_BUILTINS = frozenset(dir(builtins))
+OBJECT_ATTRS = frozenset(dir(object))
+JS_GLOBALS = frozenset(
+    [
+        "console",
+        "JSON",
+        "Math",
+        "Object",
+        "Array",
+        "Promise",
+        "String",
+        "Number",
+        "Boolean",
+        "Date",
+        "Error",
+        "TypeError",
+        "Map",
+        "Set",
+        "WeakMap",
+        "Symbol",
+        "RegExp",
+        "parseInt",
+        "parseFloat",
+        "setTimeout",
+        "clearTimeout",
+        "setInterval",
+        "clearInterval",
+        "fetch",
+        "require",
+        "process",
+        "Buffer",
+        "window",
+        "document",
+        "globalThis",
+        "structuredClone",
+        "encodeURIComponent",
+        "decodeURIComponent",
+        "isNaN",
+        "Reflect",
+        "Proxy",
+        "BigInt",
+        "URL",
+    ]
+)
+CONFIDENCE = {
+    "local": 1.0,
+    "builtin": 1.0,
+    "import": 0.95,
+    "self": 0.95,
+    "self-mro": 0.9,
+    "super": 0.9,
+    "annotation": 0.85,
+    "assign": 0.85,
+    "attr-type": 0.8,
+    "return-type": 0.75,
+}
+_BUSY: Any = object()
+
+
+class Resolver:
+    """Evaluates expressions against all files through a dependency-recording symbol table."""
+
+    def __init__(self, table: SymbolTable) -> None:
+        self.table = table
+        self._memo: dict[tuple[Any, ...], tuple[Any, frozenset[str]]] = {}
+        self._definitions: dict[str, dict[int, Definition]] = {}
+        self._depth = 0
+
+    def definitions(self, path: str) -> dict[int, Definition]:
+        """Definitions of a file by the scope they open (the file is already a dependency)."""
+        found = self._definitions.get(path)
+        if found is None:
+            found = {d.scope: d for d in self.file(path).defs if d.scope >= 0}
+            self._definitions[path] = found
+        return found
+
+    # -- memoisation that keeps dependency sets exact -------------------------------------
+    def _cached(self, key: tuple[Any, ...], compute: Any) -> Any:
+        hit = self._memo.get(key)
+        if hit is not None:
+            if hit[0] is _BUSY:
+                return None
+            self.table.deps.update(hit[1])
+            return hit[0]
+        if self._depth > MAX_DEPTH:
+            return None
+        outer = self.table.deps
+        self.table.deps = set()
+        self._memo[key] = (_BUSY, frozenset())
+        self._depth += 1
+        try:
+            value = compute()
+        finally:
+            self._depth -= 1
+            inner = self.table.deps
+            self.table.deps = outer
+            outer.update(inner)
+        self._memo[key] = (value, frozenset(inner))
+        return value
+
+    def file(self, path: str) -> FileResult:
+        """A file already known to exist (its dependency was recorded when it was found)."""
+        return self.table.files[path]
+
+    # -- expressions -----------------------------------------------------------------------
+    def eval(self, expr: Expr, path: str, scope: int) -> Result | None:
+        """Evaluate an expression in a scope of a file."""
+        if expr is None:
+            return None
+        kind = expr[0]
+        if kind == "name":
+            return self.name(expr[1], path, scope)
+        if kind == "attr":
+            base = self.eval(expr[1], path, scope)
+            return self.member(base, expr[2]) if base is not None else None
+        if kind == "call":
+            return self.call(expr[1], path, scope)
+        if kind == "lambda":
+            return ("lambda",), 1.0, "local"
+        return None
+
+    def call(self, func: Expr, path: str, scope: int) -> Result | None:
+        """The value a call expression produces (instance, returned value or super proxy)."""
+        if func == ("name", "super"):
+            proxy = self._python_super(path, scope)
+            if proxy is not None:
+                return proxy
+        callee = self.eval(func, path, scope)
+        return self.call_result(callee) if callee is not None else None
+
+    def name(self, name: str, path: str, scope: int) -> Result | None:
+        """Look a bare name up through the scope chain (class bodies are skipped when nested)."""
+        return self._cached(("name", path, scope, name), lambda: self._name(name, path, scope))
+
+    def _name(self, name: str, path: str, scope: int) -> Result | None:
+        scopes = self.file(path).scopes
+        current, first = scope, True
+        while current >= 0:
+            table = scopes[current]
+            if table.kind != "class" or first:
+                if name in table.bindings:
+                    return self.bindings(table.bindings[name], path, current)
+                for module, level in table.star_imports:
+                    found = self._star_member(path, module, level, name)
+                    if found is not None:
+                        return found
+            current, first = table.parent, False
+        return self._global(name, self.file(path).language)
+
+    @staticmethod
+    def _global(name: str, language: str) -> Result | None:
+        if language == "python" and name in PY_BUILTINS:
+            return ("ext", f"builtins.{name}", "builtins"), 1.0, "builtin"
+        if language in JS_FAMILY and name in JS_GLOBALS:
+            return ("ext", f"globalThis.{name}", "globalThis"), 1.0, "builtin"
+        return None
+
+    def bindings(self, found: list[Binding], path: str, scope: int) -> Result | None:
+        """All bindings of a name must agree, otherwise the name is ambiguous (None)."""
+        results = [self.binding(b, path, scope) for b in found[:MAX_BINDINGS]]
+        if len(found) > MAX_BINDINGS or any(r is None for r in results):
+            return None
+        values = {r[0] for r in results if r is not None}
+        if len(values) != 1:
+            return None
+        return min((r for r in results if r is not None), key=lambda r: r[1])
+
+    def binding(self, binding: Binding, path: str, scope: int) -> Result | None:
+        """Evaluate one binding of a name."""
+        return evaluate_binding(self, binding, path, scope)
+
+    # -- members ---------------------------------------------------------------------------
+    def member(self, base: Result, attr: str) -> Result | None:
+        """`base.attr`: module members, class attributes through the MRO, instance attributes."""
+        value, confidence, how = base
+        kind = value[0]
+        found: Result | None = None
+        if kind == "mod":
+            found = self.module_member(value[1], attr)
+        elif kind == "def" and self.file(value[1]).scopes[value[2]].kind == "class":
+            found = self.class_member(value[1], value[2], attr, instance=False)
+        elif kind == "inst":
+            found = self.class_member(value[1], value[2], attr, instance=True)
+        elif kind == "super":
+            found = self.class_member(value[1], value[2], attr, instance=True, skip=1)
+            how = "super"
+        elif kind == "ext":
+            return ("ext", f"{value[1]}.{attr}", value[2]), confidence, how
+        if found is None:
+            return None
+        if how == "self":
+            how = "self-mro"
+        if found[2] in ("attr-type", "return-type", "assign", "annotation") and kind != "mod":
+            how = found[2] if how in ("local", "import", "self-mro") else how
+        return found[0], min(confidence, found[1], CONFIDENCE.get(how, 0.8)), how
+
+    def module_member(self, path: str, attr: str) -> Result | None:
+        """A name exported by a module (Python module namespace, or JS exports)."""
+        return self._cached(("mod", path, attr), lambda: self._module_member(path, attr))
+
+    def _module_member(self, path: str, attr: str) -> Result | None:
+        return module_member(self, path, attr)
+
+    def _star_member(self, path: str, module: str, level: int, name: str) -> Result | None:
+        target = python_import(self, path, module, level)
+        if target is None or target[0][0] != "mod":
+            return None
+        return self.module_member(target[0][1], name)
+
+    def mro(self, path: str, scope: int) -> list[tuple[str, int]]:
+        """Linearised internal base classes of a class (C3, falling back to depth-first)."""
+        return self._cached(("mro", path, scope), lambda: linearize(self, path, scope)) or []
+
+    def class_member(
+        self, path: str, scope: int, attr: str, *, instance: bool, skip: int = 0
+    ) -> Result | None:
+        """Look `attr` up along the MRO; instances also see attributes assigned on self."""
+        chain = self.mro(path, scope)
+        for owner_path, owner in chain[skip:]:
+            table = self.file(owner_path).scopes[owner]
+            if attr in table.bindings:
+                return self.bindings(table.bindings[attr], owner_path, owner)
+            if instance and attr in table.self_attrs:
+                return self._self_attr(owner_path, table.self_attrs[attr])
+        return self._inherited_from_outside(chain, attr)
+
+    def _inherited_from_outside(self, chain: list[tuple[str, int]], attr: str) -> Result | None:
+        """An attribute no known class defines: from the one external base, or from object."""
+        external: set[tuple] = set()
+        for owner_path, owner in chain:
+            found, unknown = foreign_bases(self, owner_path, owner)
+            if unknown:
+                return None
+            external.update(found)
+        if len(external) == 1:
+            value = next(iter(external))
+            return ("ext", f"{value[1]}.{attr}", value[2]), 0.7, "inherited-external"
+        python = chain and self.file(chain[0][0]).language == "python"
+        if not external and python and attr in OBJECT_ATTRS:
+            return ("ext", f"builtins.object.{attr}", "builtins"), 0.9, "builtin"
+        return None
+
+    def _self_attr(self, path: str, assigned: list[tuple[Binding, int]]) -> Result | None:
+        results = [self.binding(binding, path, scope) for binding, scope in assigned[:4]]
+        values = {r[0] for r in results if r is not None}
+        if len(values) != 1 or any(r is None for r in results):
+            return None
+        value, confidence, _ = next(r for r in results if r is not None)
+        return value, min(confidence, CONFIDENCE["attr-type"]), "attr-type"
+
+    # -- calls -----------------------------------------------------------------------------
+    def call_result(self, callee: Result) -> Result | None:
+        """What calling a value gives: an instance for a class, the return type for a function."""
+        value, confidence, how = callee
+        if value[0] == "super":
+            return None
+        if value[0] != "def":
+            return None
+        path, scope = value[1], value[2]
+        table = self.file(path).scopes[scope]
+        if table.kind == "class":
+            return ("inst", path, scope), confidence, how
+        returned = self._cached(("ret", path, scope), lambda: self._returns(path, scope))
+        if returned is None:
+            return None
+        return returned[0], min(confidence, returned[1]), "return-type"
+
+    def _returns(self, path: str, scope: int) -> Result | None:
+        table = self.file(path).scopes[scope]
+        if table.return_ann is not None:
+            return self.instance_of(self.eval(table.return_ann, path, table.parent))
+        results = [self.eval(e, path, scope) for e in table.returns[:4]]
+        values = {r[0] for r in results if r is not None}
+        if not results or len(values) != 1 or any(r is None for r in results):
+            return None
+        value = next(r for r in results if r is not None)[0]
+        return value, CONFIDENCE["return-type"], "return-type"
+
+    def instance_of(self, annotated: Result | None) -> Result | None:
+        """An annotation names a class; the annotated value is an instance of it."""
+        if annotated is None:
+            return None
+        value, confidence, _ = annotated
+        if value[0] == "def" and self.file(value[1]).scopes[value[2]].kind == "class":
+            return ("inst", value[1], value[2]), min(confidence, 0.85), "annotation"
+        return None
+
+    def _python_super(self, path: str, scope: int) -> Result | None:
+        if self.file(path).language != "python":
+            return None
+        builtin = self.name("super", path, scope)
+        if builtin is None or builtin[0] != ("ext", "builtins.super", "builtins"):
+            return None
+        scopes = self.file(path).scopes
+        current = scope
+        while current >= 0 and scopes[current].kind == "function":
+            parent = scopes[current].parent
+            if parent >= 0 and scopes[parent].kind == "class":
+                return ("super", path, parent), CONFIDENCE["super"], "super"
+            current = parent
+        return None
