@@ -46,5 +46,16 @@ def create_api() -> FastAPI:
         health.refresh_gauges()
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
+    @app.api_route(
+        API_PREFIX + "/{path:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
+    def unknown_api_route(path: str) -> JSONResponse:
+        # Without this, unknown API paths would fall through to the Reflex frontend.
+        return JSONResponse(
+            {"error": {"code": "not_found", "message": f"no API route /{path}"}}, status_code=404
+        )
+
     app.add_middleware(RequestContextMiddleware)
     return app
