@@ -107,7 +107,13 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             VIBE_LOG_JSON="true",
             REFLEX_USE_SYSTEM_BUN="1",
             REFLEX_TELEMETRY_ENABLED="false",
-            PATH=f"{ROOT / 'tools/bun/node_modules/.bin'}:{Path(sys.executable).parent}:{env.get('PATH', '')}",
+            PATH=os.pathsep.join(
+                [
+                    str(ROOT / "tools/bun/node_modules/.bin"),
+                    str(Path(sys.executable).parent),
+                    env.get("PATH", ""),
+                ]
+            ),
         )
         log = (ARTIFACTS / "app.log").open("wb")
         proc = subprocess.Popen(
