@@ -19,7 +19,8 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(revision: str = "head", url: str | None = None) -> None:
+def upgrade(revision: str = "heads", url: str | None = None) -> None:
+    """Feature branches of the migration tree may each have a head; "heads" applies them all."""
     command.upgrade(alembic_config(url), revision)
 
 
