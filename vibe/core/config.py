@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     job_max_retries: int = Field(2, description="Automatic retries of a failed job.")
     job_timeout_seconds: int = Field(3600, description="A job running longer is failed.")
     worker_heartbeat_seconds: int = Field(10, description="How often a worker reports it is alive.")
+    job_retry_backoff_seconds: float = Field(
+        10.0, description="Delay before the first automatic retry; doubles on each further one."
+    )
+    job_threads: int = Field(4, description="Threads of the in-process job runner (no Redis).")
 
     @property
     def resolved_database_url(self) -> str:

@@ -58,3 +58,24 @@ class WorkerHeartbeat(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=200)
     seen_at: datetime = Field(default_factory=utcnow)
     pid: int = 0
+
+
+class JobPublic(SQLModel):
+    """What the API and UI show of a job (errors included: the job is the caller's own)."""
+
+    id: str
+    kind: str
+    user_id: int | None
+    project_id: int | None
+    status: str
+    progress: float
+    message: str
+    result: dict[str, Any] | None
+    error: str
+    attempts: int
+    max_retries: int
+    cancel_requested: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    next_attempt_at: datetime | None
