@@ -57,5 +57,10 @@ def create_api() -> FastAPI:
             {"error": {"code": "not_found", "message": f"no API route /{path}"}}, status_code=404
         )
 
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from vibe.auth.oauth import session_middleware_options
+
+    app.add_middleware(SessionMiddleware, **session_middleware_options())  # OAuth state + PKCE
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -15,7 +15,7 @@ from vibe.auth.models import ApiToken, Identity, LoginSession, User
 from vibe.core import security
 from vibe.core.config import get_settings
 from vibe.core.db import utcnow
-from vibe.core.errors import NotFound, Unauthorized, ValidationFailed
+from vibe.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 
 TOKEN_PREFIX = "vibe_"
 VALID_SCOPES = ("read", "write", "admin")
@@ -52,7 +52,8 @@ def upsert_identity(
 ) -> User:
     """Find or create the user behind a provider login, refreshing the stored tokens.
 
-    ``link_to`` attaches a new identity to an already signed-in user instead of creating one.
+    ``link_to`` attaches a new identity to an already signed-in user instead of creating one;
+    an identity that already belongs to someone else is refused rather than moved.
     """
     identity = session.exec(
         select(Identity).where(
@@ -76,6 +77,8 @@ def upsert_identity(
         identity = Identity(user_id=user.id, provider=profile.provider, subject=profile.subject)
         session.add(identity)
     else:
+        if link_to is not None and identity.user_id != link_to.id:
+            raise Conflict("this account is already linked to another Vibe user")
         user = session.get(User, identity.user_id)
         if user is None:  # pragma: no cover - FK cascade prevents this
             raise NotFound("account not found")
