@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -18,7 +19,7 @@ from vibe.core.config import child_env, get_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.secho(f"error: {message}", fg="red", err=True)
     sys.exit(1)
 
@@ -96,6 +97,106 @@ def db_downgrade(revision: str) -> None:
     _ensure_database()
     downgrade(revision)
     click.echo(f"database at {revision}")
+
+
+@db.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(path: Path | None) -> None:
+    """Back the database up to PATH (default: data_dir/backups/vibe-<time>.db|sql)."""
+    from vibe.core import backup
+
+    _ensure_database()
+    try:
+        written = backup.backup(path)
+    except backup.BackupError as exc:
+        _fail(exc.message)
+    click.echo(f"backup written to {written}")
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def db_restore(path: Path, yes: bool) -> None:
+    """Replace the database's content with the backup at PATH."""
+    from vibe.core import backup
+
+    _ensure_database()
+    if not yes:
+        click.confirm(f"Replace ALL data in the database with {path}?", abort=True)
+    try:
+        backup.restore(path)
+    except backup.BackupError as exc:
+        _fail(exc.message)
+    click.echo(f"database restored from {path}")
+
+
+@main.command()
+@click.option("--name", default=None, help="Worker name (default: host.pid).")
+@click.option("--burst", is_flag=True, help="Quit when the queue is empty.")
+def worker(name: str | None, burst: bool) -> None:
+    """Run a job worker: consumes the Redis queue, beats, reaps jobs of dead workers."""
+    from vibe.core.logging import setup_logging
+
+    settings = get_settings()
+    if not settings.redis_url:
+        _fail(
+            "VIBE_REDIS_URL is not set: without Redis, jobs run inside `vibe serve` "
+            "and no worker is needed"
+        )
+    _ensure_redis()
+    _ensure_database()
+    setup_logging(settings.log_level, settings.log_json)
+    from jobs.worker import run_worker
+
+    click.echo(f"worker consuming queue 'vibe' on {_safe_redis_url()}")
+    run_worker(name=name, burst=burst)
+
+
+def _safe_redis_url() -> str:
+    from redis.connection import parse_url
+
+    parts = parse_url(get_settings().redis_url)
+    return f"redis://{parts.get('host', '?')}:{parts.get('port', 6379)}/{parts.get('db', 0)}"
+
+
+def _ensure_redis() -> None:
+    from redis.exceptions import RedisError
+
+    from vibe.core.redis import get_redis
+
+    client = get_redis()
+    try:
+        if client is not None:
+            client.ping()
+    except RedisError as exc:
+        _fail(f"cannot connect to Redis at {_safe_redis_url()}: {exc}")
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("create-admin")
+@click.argument("username")
+def user_create_admin(username: str) -> None:
+    """Make USERNAME an administrator, creating a local account if there is none."""
+    from vibe.auth.service import create_admin
+    from vibe.core.db import session_scope
+
+    _ensure_database()
+    with session_scope() as session:
+        account = create_admin(username, session=session)
+        click.echo(f"{account.username} is an administrator (id {account.id})")
+
+
+def _add_feature_commands() -> None:
+    from vibe.jobs.cli import jobs
+
+    main.add_command(jobs)
+
+
+_add_feature_commands()
 
 
 if __name__ == "__main__":
