@@ -2,8 +2,10 @@
 
 from sqlmodel import SQLModel
 
+import vibe.graph.models  # noqa: F401  (graph tables)
 from vibe.auth.models import ApiToken, Identity, LoginSession, User
 from vibe.jobs.models import Job, WorkerHeartbeat
+from vibe.orchestrator.models import McpAudit, McpHealth, McpServer, McpTool
 from vibe.projects.models import Membership, Project
 
 metadata = SQLModel.metadata
@@ -13,6 +15,10 @@ __all__ = [
     "Identity",
     "Job",
     "LoginSession",
+    "McpAudit",
+    "McpHealth",
+    "McpServer",
+    "McpTool",
     "Membership",
     "Project",
     "User",
