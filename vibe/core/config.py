@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     )
     job_threads: int = Field(4, description="Threads of the in-process job runner (no Redis).")
 
+    # MCP orchestrator
+    mcp_allow_private_urls: bool = Field(
+        False, description="Let non-admin users add HTTP MCP servers on private/loopback addresses."
+    )
+    mcp_start_timeout_seconds: float = Field(20.0, description="Handshake deadline per MCP server.")
+    mcp_health_interval_seconds: float = Field(30.0, description="Seconds between health checks.")
+    mcp_breaker_failures: int = Field(3, description="Failures in a row that open a breaker.")
+    mcp_breaker_cooldown_seconds: float = Field(30.0, description="Open breaker wait before a retry.")
+    mcp_restart_backoff_max_seconds: float = Field(
+        60.0, description="Longest wait between restarts of a crashed MCP server (doubles from 0.5)."
+    )
+    mcp_token: str = Field("", description="API token `vibe mcp serve --stdio` acts with.")
+
     @property
     def resolved_database_url(self) -> str:
         """The URL the engine uses; an empty setting means the embedded SQLite file."""
