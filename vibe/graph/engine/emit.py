@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from vibe.graph.engine.ids import node_id
 from vibe.graph.engine.languages import JS_FAMILY
 from vibe.graph.engine.model import Definition, Edge, FileResult, Node, Unresolved
 from vibe.graph.engine.modules import js_import, python_import
@@ -42,6 +41,13 @@ NODE_BUILTINS = frozenset(
         "zlib",
     ]
 )
+# `super` itself (the proxy, not a target) and `require` (an import, recorded as such).
+IGNORED_CALLEES = {
+    "python": (("name", "super"),),
+    "javascript": (("name", "require"),),
+    "typescript": (("name", "require"),),
+    "tsx": (("name", "require"),),
+}
 STDLIB_PYTHON = frozenset(sys.stdlib_module_names) | {"builtins", "__future__"}
 
 
@@ -63,6 +69,10 @@ class _Emitter:
         self.out = FileResolution()
         self.seen: set[tuple[str, str, str]] = set()
         self.defs = {d.scope: d for d in result.defs}
+        self.sources: dict[int, str | None] = {}
+
+    def node_id(self, kind: str, qname: str) -> str:
+        return self.r.node_id(self.project, kind, qname)
 
     def run(self) -> FileResolution:
         self.r.table.deps = set()
@@ -76,11 +86,19 @@ class _Emitter:
 
     # -- node ids ----------------------------------------------------------------------------
     def scope_id(self, path: str, scope: int) -> str | None:
+        if path == self.file.path and scope in self.sources:
+            return self.sources[scope]
+        found = self._scope_id(path, scope)
+        if path == self.file.path:
+            self.sources[scope] = found
+        return found
+
+    def _scope_id(self, path: str, scope: int) -> str | None:
         result = self.r.file(path)
         if scope == 0:
-            return node_id(self.project, "module", result.module)
+            return self.node_id("module", result.module)
         definition = self._definition(path, scope)
-        return node_id(self.project, definition.kind, definition.qname) if definition else None
+        return self.node_id(definition.kind, definition.qname) if definition else None
 
     def _definition(self, path: str, scope: int) -> Definition | None:
         if path == self.file.path:
@@ -89,14 +107,14 @@ class _Emitter:
 
     def external(self, symbol: str, package: str, *, is_symbol: bool = True) -> str:
         stdlib = self._stdlib(package)
-        package_id = node_id(self.project, "external_package", package)
+        package_id = self.node_id("external_package", package)
         if package_id not in self.out.externals:
             self.out.externals[package_id] = Node(
                 package_id, "external_package", package, package, attrs={"stdlib": stdlib}
             )
         if not is_symbol or symbol == package:
             return package_id
-        symbol_id = node_id(self.project, "external_symbol", symbol)
+        symbol_id = self.node_id("external_symbol", symbol)
         if symbol_id not in self.out.externals:
             name = symbol.rsplit(".", 1)[-1]
             attrs = {"stdlib": stdlib, "package": package}
@@ -117,11 +135,11 @@ class _Emitter:
             definition = self._definition(value[1], value[2])
             if definition is None:
                 return None
-            return node_id(self.project, definition.kind, definition.qname), definition.kind
+            return self.node_id(definition.kind, definition.qname), definition.kind
         if value[0] == "ext":
             return self.external(value[1], value[2]), "external_symbol"
         if value[0] == "mod":
-            return node_id(self.project, "module", self.r.file(value[1]).module), "module"
+            return self.node_id("module", self.r.file(value[1]).module), "module"
         return None
 
     def edge(self, source: str, target: str, kind: str, found: Result, line: int) -> None:
@@ -136,7 +154,7 @@ class _Emitter:
 
     # -- facts ---------------------------------------------------------------------------------
     def _imports(self) -> None:
-        source = node_id(self.project, "module", self.file.module)
+        source = self.node_id("module", self.file.module)
         for fact in self.file.imports:
             for found in self._import_targets(fact.module, fact.level, fact.names):
                 if found is None:
@@ -147,7 +165,7 @@ class _Emitter:
                 if value[0] == "ext":
                     target = self.external(value[2], value[2], is_symbol=False)
                 else:
-                    target = node_id(self.project, "module", self.r.file(value[1]).module)
+                    target = self.node_id("module", self.r.file(value[1]).module)
                 self.edge(source, target, "imports", (value, 1.0, "import"), fact.line)
 
     def _import_targets(self, module: str, level: int, names: tuple[str, ...]) -> list:
@@ -181,7 +199,7 @@ class _Emitter:
 
     def _ref(self, kind: str, scope: int, expr: tuple, line: int, text: str) -> None:
         source = self.scope_id(self.file.path, scope)
-        if source is None or (expr == ("name", "super") and self.file.language == "python"):
+        if source is None or expr in IGNORED_CALLEES.get(self.file.language, ()):
             return
         found = self.r.eval(expr, self.file.path, scope)
         if found is not None and found[0][0] == "super" and kind == "call":
@@ -197,8 +215,10 @@ class _Emitter:
                 self.unresolved(source, text, "calls", line)
             return
         if kind == "decorator":
+            if found[2] == "builtin":
+                return
             found = (found[0], found[1], "decorator")
-        edge_kind = "instantiates" if target[1] == "class" else "calls"
+        edge_kind = "instantiates" if target[1] == "class" or kind == "new" else "calls"
         if target[1] != "module":
             self.edge(source, target[0], edge_kind, found, line)
 

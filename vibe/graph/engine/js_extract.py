@@ -208,7 +208,7 @@ class _JSExtractor:
         self._ref("call", scope, node.child_by_field_name("function"))
 
     def on_new(self, node: TSNode, scope: int) -> None:
-        self._ref("call", scope, node.child_by_field_name("constructor"))
+        self._ref("new", scope, node.child_by_field_name("constructor"))
 
     def on_assign(self, node: TSNode, scope: int) -> None:
         left = node.child_by_field_name("left")

@@ -12,6 +12,7 @@ import builtins
 from typing import Any
 
 from vibe.graph.engine.bindings import evaluate_binding
+from vibe.graph.engine.ids import node_id
 from vibe.graph.engine.languages import JS_FAMILY
 from vibe.graph.engine.model import Binding, Definition, Expr, FileResult
 from vibe.graph.engine.modules import module_member, python_import
@@ -90,6 +91,16 @@ class Resolver:
         self._memo: dict[tuple[Any, ...], tuple[Any, frozenset[str]]] = {}
         self._definitions: dict[str, dict[int, Definition]] = {}
         self._depth = 0
+        self._cycles = 0
+        self._ids: dict[tuple[str, str], str] = {}
+
+    def node_id(self, project: str, kind: str, qname: str) -> str:
+        """Node ids are hashes; many edges point at the same few targets, so cache them."""
+        key = (kind, qname)
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = node_id(project, kind, qname)
+        return found
 
     def definitions(self, path: str) -> dict[int, Definition]:
         """Definitions of a file by the scope they open (the file is already a dependency)."""
@@ -101,17 +112,26 @@ class Resolver:
 
     # -- memoisation that keeps dependency sets exact -------------------------------------
     def _cached(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """Memoise `compute()` with the dependencies it recorded.
+
+        A result computed while a cycle was cut short (or the depth limit hit) depends on the
+        call stack, so it is not memoised: results must not depend on resolution order, or an
+        incremental update could differ from a clean index.
+        """
         hit = self._memo.get(key)
         if hit is not None:
             if hit[0] is _BUSY:
+                self._cycles += 1
                 return None
             self.table.deps.update(hit[1])
             return hit[0]
         if self._depth > MAX_DEPTH:
+            self._cycles += 1
             return None
         outer = self.table.deps
         self.table.deps = set()
         self._memo[key] = (_BUSY, frozenset())
+        cycles = self._cycles
         self._depth += 1
         try:
             value = compute()
@@ -120,7 +140,10 @@ class Resolver:
             inner = self.table.deps
             self.table.deps = outer
             outer.update(inner)
-        self._memo[key] = (value, frozenset(inner))
+        if self._cycles == cycles:
+            self._memo[key] = (value, frozenset(inner))
+        else:
+            del self._memo[key]
         return value
 
     def file(self, path: str) -> FileResult:
@@ -240,6 +263,12 @@ class Resolver:
         self, path: str, scope: int, attr: str, *, instance: bool, skip: int = 0
     ) -> Result | None:
         """Look `attr` up along the MRO; instances also see attributes assigned on self."""
+        key = ("member", path, scope, attr, instance, skip)
+        return self._cached(key, lambda: self._class_member(path, scope, attr, instance, skip))
+
+    def _class_member(
+        self, path: str, scope: int, attr: str, instance: bool, skip: int
+    ) -> Result | None:
         chain = self.mro(path, scope)
         for owner_path, owner in chain[skip:]:
             table = self.file(owner_path).scopes[owner]

@@ -63,7 +63,10 @@ class SymbolTable:
     def lookup(self, key: str) -> str | None:
         """Value of a key (recorded as a dependency whether or not it exists)."""
         self.deps.add(key)
-        return self.keys.get(key)
+        found = self.keys.get(key)
+        if found is not None and key.startswith("py:"):
+            self.deps.add(f"file:{found}")
+        return found
 
     def file(self, path: str) -> FileResult | None:
         """The extraction result of a file, recording the dependency on its content."""
@@ -71,8 +74,8 @@ class SymbolTable:
 
     def python_module(self, name: str, importer: str) -> str | None:
         """Path of the Python module `name` as seen from the importing file, or None."""
-        directory = str(PurePosixPath(importer).parent)
-        if directory != "." and self.lookup(f"file:{directory}/__init__.py") is None:
+        directory = importer.rpartition("/")[0]
+        if directory and self.lookup(f"file:{directory}/__init__.py") is None:
             sibling = f"{directory.replace('/', '.')}.{name}"
             found = self.lookup(f"py:{sibling}")
             if found is not None:
