@@ -82,9 +82,7 @@ def _owner_count(project_id: int, *, session: Session) -> int:
     return len(owners)
 
 
-def add_member(
-    user: User, ref: int | str, *, username: str, role: str, session: Session
-) -> Member:
+def add_member(user: User, ref: int | str, *, username: str, role: str, session: Session) -> Member:
     """Give an existing user a role in the project (owners only)."""
     access = get_project(user, ref, session=session, need=Role.owner)
     new_role = parse_role(role)

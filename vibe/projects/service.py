@@ -108,12 +108,12 @@ def _check_name_free(owner: User, name: str, *, session: Session, skip_id: int |
 def author_for(user: User) -> Author:
     """Commits carry the person's name/email when known, Vibe's fixed identity otherwise."""
     default = Author()
-    return Author(name=user.name or user.username or default.name, email=user.email or default.email)
+    return Author(
+        name=user.name or user.username or default.name, email=user.email or default.email
+    )
 
 
-def create_project(
-    owner: User, *, name: str, description: str = "", session: Session
-) -> Access:
+def create_project(owner: User, *, name: str, description: str = "", session: Session) -> Access:
     """A new project owned by ``owner``, with its workspace initialised as a git repository."""
     name, description = clean_name(name), clean_description(description)
     _check_name_free(owner, name, session=session, skip_id=None)
