@@ -27,7 +27,13 @@ from vibe.jobs.models import Job, JobStatus
 
 log = logging.getLogger("vibe.jobs")
 
-WORKER_NAME = f"{socket.gethostname()}.{os.getpid()}"
+_worker_name = f"{socket.gethostname()}.{os.getpid()}"
+
+
+def set_worker_name(name: str) -> None:
+    """Name recorded on jobs this process runs (the RQ worker sets its own)."""
+    global _worker_name
+    _worker_name = name
 
 
 def retry_delay(attempt: int) -> float:
@@ -87,9 +93,9 @@ class _Ticker(threading.Thread):
                 log.warning("job heartbeat failed", exc_info=True)
 
 
-def run_job(job_id: str, attempt: int, worker: str = WORKER_NAME) -> str:
+def run_job(job_id: str, attempt: int, worker: str | None = None) -> str:
     """Run attempt ``attempt + 1`` of the job; return the status it ended in (or "skipped")."""
-    job = _claim(job_id, attempt, worker)
+    job = _claim(job_id, attempt, worker or _worker_name)
     if job is None:
         return "skipped"
     settings = get_settings()

@@ -20,6 +20,7 @@ from sqlalchemy import delete
 
 from jobs.dispatch import QUEUE_NAME
 from jobs.reaper import reap
+from jobs.runner import set_worker_name
 from vibe.core.config import get_settings
 from vibe.core.db import session_scope, utcnow
 from vibe.jobs.models import WorkerHeartbeat
@@ -72,6 +73,7 @@ def run_worker(*, name: str | None = None, burst: bool = False) -> None:
         name=name,
         worker_ttl=WORKER_TTL,
     )
+    set_worker_name(name)
     beat(name)
     heartbeat = Heartbeat(name, settings.worker_heartbeat_seconds)
     heartbeat.start()
