@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -39,10 +40,8 @@ def _stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # leftovers such as the scheduler
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture
@@ -64,9 +63,7 @@ def start_worker(
             start_new_session=True,
         )
         started.append(proc)
-        wait_until(
-            lambda: name in _heartbeat_names() or proc.poll() is not None, f"worker {name}"
-        )
+        wait_until(lambda: name in _heartbeat_names() or proc.poll() is not None, f"worker {name}")
         assert proc.poll() is None, (tmp_path / f"{name}.log").read_text()
         return proc
 
