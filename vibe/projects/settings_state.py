@@ -1,0 +1,164 @@
+"""State of /projects/[slug]/settings: general, members, danger zone."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from vibe.auth.state import SessionState
+from vibe.core.errors import VibeError
+from vibe.projects import members, service
+from vibe.projects.state import user_session
+from vibe.ui import routes
+
+
+class ProjectSettingsState(rx.State):
+    project_id: str = ""
+    project_url: str = ""
+    heading: str = ""
+    project_name: str = ""
+    project_description: str = ""
+    project_role: str = ""
+    members: list[dict[str, str]] = []
+    loading: bool = True
+    missing: bool = False
+    saving: bool = False
+    delete_open: bool = False
+    delete_text: str = ""
+
+    def _route_slug(self) -> str:
+        return self.router.page.params.get("slug", "")
+
+    @rx.event
+    async def load(self):
+        self.loading, self.missing, self.delete_open, self.delete_text = True, False, False, ""
+        self.project_id = self.project_url = self.heading = ""
+        yield
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                access = service.get_project(user, self._route_slug(), session=session)
+                people = members.list_members(user, access.project.id, session=session)  # type: ignore[arg-type]
+        except VibeError as exc:
+            self.missing = exc.status == 404
+            if not self.missing:
+                yield rx.toast.error(exc.message)
+        else:
+            p = access.project
+            self.project_id, self.project_url = str(p.id), routes.project(p.slug)
+            self.heading = f"{p.name} · Settings"
+            self.project_name, self.project_description = p.name, p.description
+            self.project_role = access.role.value
+            self.members = [_member_row(m, auth.username) for m in people]
+        finally:
+            self.loading = False
+
+    async def _members_changed(self, done: str):
+        """Reload the member list after a change; a member who left goes back to the list."""
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                people = members.list_members(user, int(self.project_id), session=session)
+                role = service.get_project(user, int(self.project_id), session=session).role
+        except VibeError:
+            return [rx.toast.success(done), rx.redirect(routes.PROJECTS)]
+        self.members = [_member_row(m, auth.username) for m in people]
+        self.project_role = role.value
+        return rx.toast.success(done)
+
+    @rx.event
+    async def save_general(self, form: dict[str, str]):
+        self.saving = True
+        yield
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                access = service.update_project(
+                    user,
+                    int(self.project_id),
+                    name=form.get("name", ""),
+                    description=form.get("description", ""),
+                    session=session,
+                )
+        except VibeError as exc:
+            yield rx.toast.error(exc.message)
+            return
+        finally:
+            self.saving = False
+        self.project_name = access.project.name
+        self.project_description = access.project.description
+        self.heading = f"{access.project.name} · Settings"
+        yield rx.toast.success("Settings saved")
+
+    @rx.event
+    async def add_member(self, form: dict[str, str]):
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                added = members.add_member(
+                    user,
+                    int(self.project_id),
+                    username=form.get("username", ""),
+                    role=form.get("role", "viewer"),
+                    session=session,
+                )
+        except VibeError as exc:
+            return rx.toast.error(exc.message)
+        return await self._members_changed(f"Added {added.username} as {added.role.value}")
+
+    @rx.event
+    async def change_role(self, username: str, role: str):
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                members.change_role(
+                    user, int(self.project_id), username=username, role=role, session=session
+                )
+        except VibeError as exc:
+            return rx.toast.error(exc.message)
+        return await self._members_changed(f"{username} is now {role}")
+
+    @rx.event
+    async def remove_member(self, username: str):
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                members.remove_member(
+                    user, int(self.project_id), username=username, session=session
+                )
+        except VibeError as exc:
+            return rx.toast.error(exc.message)
+        return await self._members_changed(f"Removed {username}")
+
+    @rx.event
+    def set_delete_open(self, value: bool) -> None:
+        self.delete_open = value
+        self.delete_text = ""
+
+    @rx.event
+    def set_delete_text(self, value: str) -> None:
+        self.delete_text = value
+
+    @rx.event
+    async def delete(self):
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                service.delete_project(
+                    user, int(self.project_id), confirm=self.delete_text, session=session
+                )
+        except VibeError as exc:
+            return rx.toast.error(exc.message)
+        name = self.project_name
+        self.delete_open, self.project_id = False, ""
+        return [rx.toast.success(f"Deleted {name}"), rx.redirect(routes.PROJECTS)]
+
+
+def _member_row(member: members.Member, me: str) -> dict[str, str]:
+    return {
+        "username": member.username,
+        "name": member.name or member.username,
+        "avatar_url": member.avatar_url,
+        "role": member.role.value,
+        "is_me": "yes" if member.username == me else "",
+        "initials": member.username[:2].upper(),
+    }

@@ -1,0 +1,176 @@
+"""Page states of the projects list, the project landing page and the top-bar switcher.
+
+Each state holds only what its page shows (small dicts of strings) and calls the services; the
+signed-in user is re-read from the database on every event through ``SessionState``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import reflex as rx
+from sqlmodel import Session
+
+from vibe.auth.models import User
+from vibe.auth.state import SessionState
+from vibe.core.db import session_scope, utcnow
+from vibe.core.errors import Unauthorized, VibeError
+from vibe.projects import service
+from vibe.projects.service import Access
+from vibe.projects.workspace import open_workspace
+from vibe.ui import routes
+
+
+def time_ago(when: datetime, now: datetime | None = None) -> str:
+    """'just now', '5 minutes ago', '3 days ago', then a date: what a card has room for."""
+    seconds = int(((now or utcnow()) - when).total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            if unit == "day" and seconds >= 30 * size:
+                return when.strftime("%d %b %Y")
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def card(access: Access) -> dict[str, str]:
+    p = access.project
+    return {
+        "id": str(p.id),
+        "name": p.name,
+        "slug": p.slug,
+        "description": p.description,
+        "role": access.role.value,
+        "updated": time_ago(p.updated_at),
+        "url": routes.project(p.slug),
+        "settings_url": routes.project_settings(p.slug),
+    }
+
+
+@contextmanager
+def user_session(auth: SessionState) -> Iterator[tuple[Session, User]]:
+    """A database session and the signed-in user; Unauthorized if the session ended."""
+    with session_scope() as session:
+        user = auth.current_user(session)
+        if user is None:
+            raise Unauthorized("your session has ended; sign in again")
+        yield session, user
+
+
+class ProjectListState(rx.State):
+    projects: list[dict[str, str]] = []
+    loading: bool = True
+    dialog_open: bool = False
+    name_error: str = ""
+    creating: bool = False
+
+    @rx.event
+    async def load(self):
+        self.loading = True
+        yield
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                self.projects = [card(a) for a in service.list_projects(user, session=session)]
+        except VibeError as exc:
+            yield rx.toast.error(exc.message)
+        finally:
+            self.loading = False
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+        self.name_error = ""
+
+    @rx.event
+    async def create(self, form: dict[str, str]):
+        self.creating = True
+        yield
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                access = service.create_project(
+                    user,
+                    name=form.get("name", ""),
+                    description=form.get("description", ""),
+                    session=session,
+                )
+                new = card(access)
+        except VibeError as exc:
+            self.name_error = exc.message
+            yield rx.toast.error(exc.message)
+            return
+        finally:
+            self.creating = False
+        self.projects = [new, *self.projects]
+        self.dialog_open = False
+        self.name_error = ""
+        yield rx.toast.success(f"Created {new['name']}")
+
+
+class ProjectViewState(rx.State):
+    """The project landing page: name, description and a read-only file listing."""
+
+    project_name: str = ""
+    project_description: str = ""
+    project_role: str = ""
+    settings_url: str = ""
+    entries: list[dict[str, str]] = []
+    truncated: bool = False
+    loading: bool = True
+    missing: bool = False
+
+    @rx.event
+    async def load(self):
+        self.loading, self.missing, self.entries = True, False, []
+        yield
+        slug = self.router.page.params.get("slug", "")
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                access = service.get_project(user, slug, session=session)
+                listing = open_workspace(access.project.id).tree()  # type: ignore[arg-type]
+        except VibeError as exc:
+            self.missing = exc.status == 404
+            if not self.missing:
+                yield rx.toast.error(exc.message)
+        else:
+            self._show(access, listing.entries, listing.truncated)
+        finally:
+            self.loading = False
+
+    def _show(self, access: Access, entries: list, truncated: bool) -> None:
+        self.project_name = access.project.name
+        self.project_description = access.project.description
+        self.project_role = access.role.value
+        self.settings_url = routes.project_settings(access.project.slug)
+        self.truncated = truncated
+        self.entries = [
+            {
+                "path": e.path,
+                "name": e.name,
+                "kind": e.kind,
+                "indent": f"{e.depth * 1.25}rem",
+                "size": f"{e.size:,} B" if e.kind == "file" else "",
+            }
+            for e in entries
+        ]
+
+
+class ProjectSwitcherState(rx.State):
+    """The top bar's project menu; filled when it opens, so it is always current."""
+
+    items: list[dict[str, str]] = []
+
+    @rx.event
+    async def opened(self, is_open: bool):
+        if not is_open:
+            return
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                self.items = [card(a) for a in service.list_projects(user, session=session)][:20]
+        except VibeError:
+            self.items = []
