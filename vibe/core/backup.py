@@ -14,7 +14,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from vibe.core.config import child_env, get_settings
 from vibe.core.db import reset_engines
@@ -97,7 +97,14 @@ def libpq_url(url: str) -> tuple[str, str]:
     """
     parsed = make_url(url)
     password = parsed.password or ""
-    clean = parsed.set(drivername="postgresql", password=None)
+    clean = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
     return clean.render_as_string(hide_password=False), str(password)
 
 
