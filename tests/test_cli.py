@@ -1,0 +1,119 @@
+"""The `vibe` command through click's runner, plus one real subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import Session, select
+
+import jobs
+from jobs import embedded
+from tests.jobs.conftest import wait_for
+from vibe.auth.models import User
+from vibe.cli import main
+from vibe.core.config import get_settings
+from vibe.core.db import get_engine, reset_engines
+
+DEAD_PG = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"
+
+
+@pytest.fixture(autouse=True)
+def stop_embedded_runner():
+    embedded.shutdown()
+    yield
+    embedded.shutdown()
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["db"], ["db", "backup"], ["db", "restore"], ["worker"], ["jobs", "watch"]]
+)
+def test_help_everywhere(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["db", "upgrade"], ["db", "backup"], ["jobs", "list"], ["user", "create-admin", "x"]],
+)
+def test_unreachable_database_exits_1_with_message(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIBE_DATABASE_URL", DEAD_PG)
+    get_settings.cache_clear()
+    reset_engines()
+    result = run(*command)
+    assert result.exit_code == 1
+    assert "cannot connect to the database at" in result.output
+
+
+def test_worker_without_redis_explains(db: str) -> None:
+    result = run("worker")
+    assert result.exit_code == 1 and "VIBE_REDIS_URL is not set" in result.output
+
+
+def test_worker_with_unreachable_redis_exits_1(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIBE_REDIS_URL", "redis://127.0.0.1:1/0")
+    get_settings.cache_clear()
+    result = run("worker")
+    assert result.exit_code == 1 and "cannot connect to Redis" in result.output
+
+
+def test_create_admin(db: str) -> None:
+    result = run("user", "create-admin", "root")
+    assert result.exit_code == 0, result.output
+    with Session(get_engine()) as session:
+        assert session.exec(select(User).where(User.username == "root")).one().is_admin
+
+
+def test_backup_and_restore_with_confirmation(db: str, tmp_path: Path) -> None:
+    target = tmp_path / "b.bak"
+    assert run("db", "backup", str(target)).exit_code == 0
+    assert run("user", "create-admin", "later").exit_code == 0
+    declined = run("db", "restore", str(target), input="n\n")
+    assert declined.exit_code == 1 and "Aborted" in declined.output
+    assert run("db", "restore", str(target), "--yes").exit_code == 0
+    with Session(get_engine()) as session:
+        assert session.exec(select(User)).all() == []
+
+
+def test_jobs_commands(db: str) -> None:
+    job_id = jobs.enqueue("fail", args={"message": "kaput"}, max_retries=0)
+    wait_for(job_id, "failed")
+    listed = run("jobs", "list")
+    assert job_id in listed.output and "failed" in listed.output
+    assert "kaput" in run("jobs", "show", job_id).output
+    watched = run("jobs", "watch", job_id)
+    assert watched.exit_code == 1 and "kaput" in watched.output
+    assert run("jobs", "retry", job_id).exit_code == 0
+    wait_for(job_id, "failed")
+    assert "already failed" in run("jobs", "cancel", job_id).output
+    missing = run("jobs", "show", "nope")
+    assert missing.exit_code == 1 and "job not found" in missing.output
+
+
+def test_jobs_watch_until_success(db: str) -> None:
+    job_id = jobs.enqueue("count", args={"steps": 2})
+    result = run("jobs", "watch", job_id)
+    assert result.exit_code == 0 and "succeeded" in result.output
+
+
+def test_real_subprocess_reports_dead_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIBE_DATABASE_URL", DEAD_PG)
+    done = subprocess.run(
+        [sys.executable, "-m", "vibe.cli", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "cannot connect to the database at" in done.stderr
+    assert "Traceback" not in done.stderr
