@@ -205,3 +205,22 @@ def test_leftover_folder_is_set_aside_not_reused(vibe_env):
 def test_missing_folder_is_recreated_on_open(vibe_env):
     ws = workspace.open_workspace(3)
     assert ws.history()[0].message == "Create project"
+
+
+def test_concurrent_saves_on_same_base_one_wins(ws):
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = ws.write("a.txt", "base", base_version=None).version
+
+    def save(text: str) -> str:
+        try:
+            ws.write("a.txt", text, base_version=base)
+        except StaleVersion:
+            return "stale"
+        return "saved"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(save, [f"writer {i}" for i in range(4)]))
+    assert sorted(outcomes) == ["saved", "stale", "stale", "stale"]
+    assert ws.read("a.txt").text.startswith("writer ")
+    assert len(ws.history()) == 3

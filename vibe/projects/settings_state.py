@@ -40,7 +40,7 @@ class ProjectSettingsState(rx.State):
                 people = members.list_members(user, access.project.id, session=session)  # type: ignore[arg-type]
         except VibeError as exc:
             self.missing = exc.status == 404
-            if not self.missing:
+            if exc.status not in (401, 404):  # 401: require_login is already redirecting
                 yield rx.toast.error(exc.message)
         else:
             p = access.project

@@ -75,7 +75,8 @@ class ProjectListState(rx.State):
             with user_session(auth) as (session, user):
                 self.projects = [card(a) for a in service.list_projects(user, session=session)]
         except VibeError as exc:
-            yield rx.toast.error(exc.message)
+            if exc.status != 401:  # require_login is already redirecting
+                yield rx.toast.error(exc.message)
         finally:
             self.loading = False
 
@@ -134,7 +135,7 @@ class ProjectViewState(rx.State):
                 listing = open_workspace(access.project.id).tree()  # type: ignore[arg-type]
         except VibeError as exc:
             self.missing = exc.status == 404
-            if not self.missing:
+            if exc.status not in (401, 404):  # 401: require_login is already redirecting
                 yield rx.toast.error(exc.message)
         else:
             self._show(access, listing.entries, listing.truncated)
