@@ -52,7 +52,17 @@ def _env(author: Author) -> dict[str, str]:
 
 
 def _run(root: Path, args: tuple[str, ...], author: Author) -> subprocess.CompletedProcess[str]:
-    cmd = ["git", "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", *args]
+    cmd = [
+        "git",
+        "-c",
+        "core.hooksPath=/dev/null",
+        "-c",
+        "commit.gpgsign=false",
+        # The folder is ours even when a volume mount gives it another owner.
+        "-c",
+        f"safe.directory={root.resolve()}",
+        *args,
+    ]
     return subprocess.run(
         cmd,
         cwd=root,
