@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vibe.graph.engine.api import summarize  # noqa: E402
-from vibe.graph.engine.index import GraphIndex  # noqa: E402
-from vibe.graph.engine.languages import language_for  # noqa: E402
-from vibe.graph.engine.parse import SkipFile, parse, read_source  # noqa: E402
-from vibe.graph.engine.walk import iter_source_files  # noqa: E402
+from vibe.graph.engine.api import summarize
+from vibe.graph.engine.index import GraphIndex
+from vibe.graph.engine.languages import language_for
+from vibe.graph.engine.parse import SkipFile, parse, read_source
+from vibe.graph.engine.walk import iter_source_files
 
 TARGET_RATIO = 0.75
 TARGET_P95_MS = 200.0
