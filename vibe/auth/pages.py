@@ -12,11 +12,12 @@ from vibe.ui import routes, shell
 
 
 def _provider_button(mark: rx.Component, label: str, href: str, element_id: str) -> rx.Component:
-    return rx.link(
+    # A plain anchor, not rx.link: the OAuth routes live on the server, and the client-side
+    # router would otherwise render its own 404 instead of navigating.
+    return rx.el.a(
         rx.button(mark, label, size="3", width="100%", variant="outline", color_scheme="gray"),
         href=href + SessionState.login_query,
-        width="100%",
-        underline="none",
+        style={"width": "100%", "textDecoration": "none"},
         id=element_id,
     )
 
