@@ -12,12 +12,14 @@ from vibe.ui import routes, shell
 
 
 def _provider_button(mark: rx.Component, label: str, href: str, element_id: str) -> rx.Component:
-    # A plain anchor, not rx.link: the OAuth routes live on the server, and the client-side
-    # router would otherwise render its own 404 instead of navigating.
-    return rx.el.a(
+    # reload_document: the OAuth routes live on the server; a client-side navigation would
+    # render the router's own 404 instead of reaching them.
+    return rx.link(
         rx.button(mark, label, size="3", width="100%", variant="outline", color_scheme="gray"),
         href=href + SessionState.login_query,
-        style={"width": "100%", "textDecoration": "none"},
+        reload_document=True,
+        width="100%",
+        underline="none",
         id=element_id,
     )
 

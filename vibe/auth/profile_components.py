@@ -78,7 +78,7 @@ def _identity(row: rx.Var) -> rx.Component:
 
 
 def _connect(item: rx.Var) -> rx.Component:
-    return rx.el.a(
+    return rx.link(
         rx.button(
             provider_mark(item["provider"], 16),
             "Connect ",
@@ -87,7 +87,8 @@ def _connect(item: rx.Var) -> rx.Component:
             size="2",
         ),
         href=item["url"],
-        style={"textDecoration": "none"},
+        reload_document=True,
+        underline="none",
         id="connect-" + item["provider"].to(str),
     )
 
