@@ -69,7 +69,24 @@ def github_mark(size: int = 18) -> rx.Component:
 
 
 def hf_mark(size: int = 18) -> rx.Component:
-    return rx.text("🤗", as_="span", font_size=f"{size}px", line_height="1", aria_hidden="true")
+    """A yellow smiling face in Hugging Face's colours (drawn: no emoji font is bundled)."""
+    ink = "#32343D"
+    return rx.el.svg(
+        rx.el.circle(cx="12", cy="12", r="11", fill="#FFD21E"),
+        rx.el.circle(cx="8.5", cy="10", r="1.4", fill=ink),
+        rx.el.circle(cx="15.5", cy="10", r="1.4", fill=ink),
+        rx.el.path(
+            d="M7.5 14c1 2.1 2.6 3.2 4.5 3.2s3.5-1.1 4.5-3.2",
+            stroke=ink,
+            stroke_width="1.6",
+            stroke_linecap="round",
+            fill="none",
+        ),
+        view_box="0 0 24 24",
+        width=str(size),
+        height=str(size),
+        aria_hidden="true",
+    )
 
 
 def provider_mark(provider: rx.Var | str, size: int = 18) -> rx.Component:
