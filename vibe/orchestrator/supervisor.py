@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -402,7 +403,7 @@ class Supervisor:
             started = time.perf_counter()
             try:
                 with anyio.fail_after(min(10.0, runtime.spec.timeout_seconds)):
-                    await conn.client.send_ping()
+                    await _ping(conn)
                 ok, latency, error = True, (time.perf_counter() - started) * 1000, ""
             except Exception as exc:
                 error = "ping timed out" if isinstance(exc, TimeoutError) else describe(exc)
@@ -433,6 +434,12 @@ class Supervisor:
         while True:
             await anyio.sleep(self.health_interval)
             await self.check_all()
+
+
+async def _ping(conn: Connection) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ping is gone from 2026-07-28; our sessions are legacy
+        await conn.client.send_ping()
 
 
 async def _all_pages(fetch: Callable[..., Awaitable[Any]], attr: str) -> list[Any]:
