@@ -231,7 +231,8 @@ def _apply_one(path: str, work: str, hunk: Hunk, n: int, total: int, newline: st
     which = f"hunk {n} of {total} for '{path}'"
     if not search.strip():
         raise EditRefused(f"{which} has an empty SEARCH part; say which lines to replace")
-    found = work.count(search)
+    starts = _line_starts(work, search)
+    found = len(starts)
     first = hunk.search.strip().splitlines()[0][:60]
     if found == 0:
         hint = ""
@@ -246,7 +247,18 @@ def _apply_one(path: str, work: str, hunk: Hunk, n: int, total: int, newline: st
             f"{which} matches {found} places (starting {first!r}); "
             "it needs more surrounding lines to be unique"
         )
-    return work.replace(search, hunk.replace.replace("\n", newline), 1)
+    at = starts[0]
+    return work[:at] + hunk.replace.replace("\n", newline) + work[at + len(search) :]
+
+
+def _line_starts(work: str, search: str) -> list[int]:
+    """Where ``search`` occurs as whole lines (starting at a line start)."""
+    found, at = [], work.find(search)
+    while at != -1:
+        if at == 0 or work[at - 1] == "\n":
+            found.append(at)
+        at = work.find(search, at + 1)
+    return found
 
 
 def _squash(text: str) -> str:
