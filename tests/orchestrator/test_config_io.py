@@ -42,11 +42,13 @@ def test_claude_config_round_trip_keeps_secrets_out():
 
 
 def test_vscode_config_round_trip():
-    vscode = {"servers": {
-        "fs": {"type": "stdio", "command": "mcp-fs", "args": ["/tmp"]},
-        "web": {"type": "http", "url": "https://x.example/mcp"},
-        "old": {"type": "sse", "url": "https://y.example/events"},
-    }}
+    vscode = {
+        "servers": {
+            "fs": {"type": "stdio", "command": "mcp-fs", "args": ["/tmp"]},
+            "web": {"type": "http", "url": "https://x.example/mcp"},
+            "old": {"type": "sse", "url": "https://y.example/events"},
+        }
+    }
     servers = parse_config(vscode)
     assert [s.transport for s in servers] == ["stdio", "streamable_http", "sse"]
     exported = export_config(servers, "vscode")
@@ -54,18 +56,26 @@ def test_vscode_config_round_trip():
     assert exported["servers"]["fs"] == {"type": "stdio", "command": "mcp-fs", "args": ["/tmp"]}
 
 
-@pytest.mark.parametrize(("document", "message"), [
-    ('{"mcpServers": {"github": {"type": "stdio"}}}', "mcpServers.github.command: required for stdio"),
-    ('{"servers": {"x": {"type": "websocket", "url": "ws://a"}}}',
-     "servers.x.type: unknown transport 'websocket'"),
-    ('{"servers": {"x": {"type": "http"}}}', "servers.x.url: required for streamable_http"),
-    ('{"mcpServers": {"x": {}}}', "mcpServers.x: needs a command (stdio) or a url"),
-    ('{"mcpServers": {"x": {"command": "a", "args": "not-a-list"}}}', "mcpServers.x.args:"),
-    ('{"mcpServers": {"bad name": {"command": "a"}}}', "mcpServers.bad name: server names"),
-    ('{"mcpServers": []}', "mcpServers: must be an object"),
-    ('{"tools": {}}', 'expected a "mcpServers" or "servers" object'),
-    ("{not json", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            '{"mcpServers": {"github": {"type": "stdio"}}}',
+            "mcpServers.github.command: required for stdio",
+        ),
+        (
+            '{"servers": {"x": {"type": "websocket", "url": "ws://a"}}}',
+            "servers.x.type: unknown transport 'websocket'",
+        ),
+        ('{"servers": {"x": {"type": "http"}}}', "servers.x.url: required for streamable_http"),
+        ('{"mcpServers": {"x": {}}}', "mcpServers.x: needs a command (stdio) or a url"),
+        ('{"mcpServers": {"x": {"command": "a", "args": "not-a-list"}}}', "mcpServers.x.args:"),
+        ('{"mcpServers": {"bad name": {"command": "a"}}}', "mcpServers.bad name: server names"),
+        ('{"mcpServers": []}', "mcpServers: must be an object"),
+        ('{"tools": {}}', 'expected a "mcpServers" or "servers" object'),
+        ("{not json", "not valid JSON"),
+    ],
+)
 def test_malformed_configs_name_the_field(document: str, message: str):
     with pytest.raises(ValidationFailed) as info:
         parse_config(document)

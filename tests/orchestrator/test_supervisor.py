@@ -116,8 +116,11 @@ def test_crash_restarts_with_growing_backoff():
                 await until(lambda r=round_: sup.runtimes[1].restarts >= r)
                 assert sup.runtimes[1].error == "process exited with code 3"
                 assert "crashing with 3" in sup.runtimes[1].tail.text()
-                await until(lambda p=first_pid: sup.runtimes[1].status == "ready"
-                            and sup.runtimes[1].pid != p)
+                await until(
+                    lambda p=first_pid: (
+                        sup.runtimes[1].status == "ready" and sup.runtimes[1].pid != p
+                    )
+                )
             assert sup.runtimes[1].backoffs == [0.5, 1.0]
             assert not alive(first_pid)
 
