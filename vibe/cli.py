@@ -207,6 +207,10 @@ def _add_graph_commands() -> None:
 
 _add_graph_commands()
 
+from vibe.orchestrator.cli import mcp_cli  # noqa: E402
+
+main.add_command(mcp_cli)
+
 
 if __name__ == "__main__":
     main()
