@@ -72,11 +72,16 @@ class Script:
 
 async def wait_for(request: Request, script: Script, *, released: bool) -> None:
     """Until the client disconnects (or, when ``released``, the test lets the reply go on)."""
-    while not (released and script.release.is_set()):
-        if await request.is_disconnected():
-            script.disconnected.set()
-            return
-        await asyncio.sleep(POLL)
+    try:
+        while not (released and script.release.is_set()):
+            if await request.is_disconnected():
+                script.disconnected.set()
+                return
+            await asyncio.sleep(POLL)
+    except asyncio.CancelledError:
+        # A streaming response notices the disconnect itself and cancels its body.
+        script.disconnected.set()
+        raise
 
 
 def openai_error(status: int, message: str, kind: str, code: str | None = None) -> JSONResponse:
