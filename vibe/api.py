@@ -18,7 +18,10 @@ API_PREFIX = "/api/v1"
 
 def create_api() -> FastAPI:
     from vibe.auth.api import router as auth_router
+    from vibe.graph.api import router as graph_router
     from vibe.jobs.api import router as jobs_router
+    from vibe.orchestrator import gateway
+    from vibe.orchestrator.api import router as mcp_router
     from vibe.projects.api import router as projects_router
 
     app = FastAPI(
@@ -29,8 +32,9 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
-    for router in (auth_router, projects_router, jobs_router):
+    for router in (auth_router, projects_router, jobs_router, graph_router, mcp_router):
         app.include_router(router, prefix=API_PREFIX)
+    gateway.install(app)  # the aggregated MCP endpoint at /mcp
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

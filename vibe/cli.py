@@ -199,5 +199,14 @@ def _add_feature_commands() -> None:
 _add_feature_commands()
 
 
+def _add_graph_commands() -> None:
+    from vibe.graph.cli import graph_cli
+
+    main.add_command(graph_cli)
+
+
+_add_graph_commands()
+
+
 if __name__ == "__main__":
     main()

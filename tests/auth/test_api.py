@@ -212,3 +212,13 @@ def test_logout_from_other_site_is_refused(login, session, make_user):
     assert client.post("/api/v1/auth/logout").status_code == 403
     del client.headers["Origin"]
     assert client.get("/api/v1/auth/me").status_code == 200
+
+
+def test_read_only_token_cannot_post(api, session, make_user):
+    token = _token(session, make_user("alice"), scopes=["read"], name="reader")
+    res = api.post("/api/v1/auth/tokens", json={"name": "x"}, headers=_bearer(token))
+    assert res.status_code == 403
+    assert res.json()["error"] == {
+        "code": "forbidden",
+        "message": "this token lacks the 'write' scope",
+    }

@@ -62,7 +62,7 @@ def wait_until(predicate, timeout: float, what: str, proc: subprocess.Popen | No
 
 def _http_ok(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        return httpx.get(url, timeout=2, follow_redirects=True).status_code == 200
     except httpx.HTTPError:
         return False
 

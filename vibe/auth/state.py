@@ -8,6 +8,7 @@ so a revoked session stops working at the next navigation.
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
 import reflex as rx
 from sqlmodel import Session
@@ -15,8 +16,10 @@ from sqlmodel import Session
 from vibe.auth import service
 from vibe.auth.deps import SESSION_COOKIE
 from vibe.auth.models import User
+from vibe.auth.oauth import safe_next
 from vibe.core.config import get_settings
 from vibe.core.db import session_scope
+from vibe.core.web import is_loopback
 from vibe.ui import routes
 
 
@@ -29,6 +32,9 @@ class SessionState(rx.State):
     local_login: bool = False
     github_login: bool = False
     hf_login: bool = False
+    login_ready: bool = False
+    login_error: str = ""
+    login_query: str = ""  # "?next=..." carried from a protected page to the sign-in links
 
     def _session_token(self) -> str | None:
         raw = self.router.headers.cookie or ""
@@ -59,18 +65,25 @@ class SessionState(rx.State):
             self._fill(user)
         if user is None:
             path = self.router.url.path or routes.PROJECTS
-            return rx.redirect(f"{routes.LOGIN}?next={path}")
+            return rx.redirect(f"{routes.LOGIN}?{urlencode({'next': path})}")
         return None
 
     @rx.event
     def load_login_page(self):
+        """Show the enabled sign-in methods and any error the last attempt came back with."""
         settings = get_settings()
-        self.local_login = settings.local_login_enabled
+        ip = self.router.session.client_ip
+        self.local_login = settings.local_login_enabled and (not ip or is_loopback(ip))
         self.github_login = settings.github_enabled
         self.hf_login = settings.hf_enabled
+        params = self.router.url.query_parameters
+        self.login_error = params.get("error", "")[:300]
+        wanted = params.get("next", "")
+        self.login_query = "?" + urlencode({"next": safe_next(wanted)}) if wanted else ""
         with session_scope() as session:
             user = self.current_user(session)
             self._fill(user)
+        self.login_ready = True
         if user is not None:
-            return rx.redirect(routes.PROJECTS)
+            return rx.redirect(safe_next(wanted) if wanted else routes.PROJECTS)
         return None

@@ -40,6 +40,7 @@ SNIPPETS = [
 edits = st.lists(
     st.one_of(
         st.tuples(st.just("write"), st.sampled_from(PATHS), st.sampled_from(SNIPPETS)),
+        st.tuples(st.just("append"), st.sampled_from(PATHS), st.sampled_from(SNIPPETS)),
         st.tuples(st.just("delete"), st.sampled_from(PATHS), st.just("")),
         st.tuples(st.just("rename"), st.sampled_from(PATHS), st.sampled_from(PATHS)),
         st.tuples(st.just("binary"), st.sampled_from(PATHS), st.just("")),
@@ -55,6 +56,9 @@ def apply(root: Path, edit: tuple[str, str, str]) -> list[str]:
     target = root / path
     if op == "write":
         write(root, path, arg)
+    elif op == "append":
+        old = target.read_text() if target.exists() else ""
+        write(root, path, old + "\n" + arg)
     elif op == "binary":
         write(root, path, b"\x00binary")
     elif op == "delete" and target.exists():

@@ -34,7 +34,7 @@ def evaluate_binding(r: Resolver, binding: Binding, path: str, scope: int) -> Re
     if kind == "param":
         if binding[1] is None:
             return None
-        defining = r.file(path).scopes[scope].parent
+        defining = r.scope(path, scope).parent
         return r.instance_of(r.eval(binding[1], path, max(defining, 0)))
     return _implicit(kind, path, binding)
 

@@ -103,6 +103,7 @@ class _Emitter:
     def _definition(self, path: str, scope: int) -> Definition | None:
         if path == self.file.path:
             return self.defs.get(scope)
+        self.r.table.deps.add(f"scope:{path}:{scope}")
         return self.r.definitions(path).get(scope)
 
     def external(self, symbol: str, package: str, *, is_symbol: bool = True) -> str:

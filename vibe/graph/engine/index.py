@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from vibe.graph.engine.emit import FileResolution, resolve_file
 from vibe.graph.engine.languages import GRAMMARS, language_for
@@ -20,7 +21,7 @@ from vibe.graph.engine.parallel import extract_many
 from vibe.graph.engine.parse import DEFAULT_MAX_FILE_BYTES
 from vibe.graph.engine.resolve import Resolver
 from vibe.graph.engine.structure import directory_structure, file_structure
-from vibe.graph.engine.symbols import SymbolTable, symbol_keys
+from vibe.graph.engine.symbols import SymbolTable, changed_keys, file_keys, python_keys
 from vibe.graph.engine.walk import iter_source_files
 
 Progress = Callable[[float, str], None]
@@ -60,7 +61,9 @@ class GraphIndex:
         self.files: dict[str, FileResult] = {}
         self.skipped: dict[str, Skipped] = {}
         self.resolutions: dict[str, FileResolution] = {}
-        self._keys: dict[str, str] = {}
+        self._key_map: dict[str, Any] = {}
+        self._file_keys: dict[str, dict[str, Any]] = {}
+        self._python_keys: dict[str, str] = {}
         self._structure: dict[str, tuple[list[Node], list[Edge]]] = {}
 
     def index_all(
@@ -144,7 +147,8 @@ class GraphIndex:
                 self._structure.pop(path, None)
                 report.extracted.append(path)
         report.skipped = sorted(skipped, key=lambda s: s.path)
-        report.resolved = self._resolve_affected()
+        touched = {*gone, *(s.path for s in skipped), *report.extracted}
+        report.resolved = self._resolve_affected(touched)
         if progress is not None:
             progress(1.0, "done")
         return report
@@ -155,13 +159,47 @@ class GraphIndex:
         self.resolutions.pop(path, None)
         self._structure.pop(path, None)
 
-    def _resolve_affected(self) -> list[str]:
-        keys = symbol_keys(self.files)
-        changed = {k for k in keys.keys() | self._keys.keys() if keys.get(k) != self._keys.get(k)}
-        self._keys = keys
-        affected = {k[5:] for k in changed if k.startswith("file:") and k[5:] in self.files}
+    def rebuild_keys(self) -> None:
+        """Recompute the symbol table from `files`: call after restoring files and resolutions
+        from storage, so the next update diffs against what those resolutions saw."""
+        self._file_keys = {path: file_keys(result) for path, result in self.files.items()}
+        self._python_keys = python_keys(self.files)
+        self._key_map = {k: v for keys in self._file_keys.values() for k, v in keys.items()}
+        self._key_map.update(self._python_keys)
+
+    @property
+    def _keys(self) -> dict[str, Any]:
+        return self._key_map
+
+    @_keys.setter
+    def _keys(self, _value: object) -> None:
+        # Older callers assigned a freshly built key map after a restore; rebuild ours instead.
+        self.rebuild_keys()
+
+    def _refresh_keys(self, touched: set[str]) -> set[str]:
+        changed: set[str] = set()
+        for path in touched:
+            old = self._file_keys.pop(path, {})
+            new = file_keys(self.files[path]) if path in self.files else {}
+            changed |= changed_keys(old, new)
+            for key in old:
+                self._key_map.pop(key, None)
+            self._key_map.update(new)
+            if new:
+                self._file_keys[path] = new
+        python = python_keys(self.files)
+        changed |= changed_keys(self._python_keys, python)
+        for key in self._python_keys:
+            self._key_map.pop(key, None)
+        self._key_map.update(python)
+        self._python_keys = python
+        return changed
+
+    def _resolve_affected(self, touched: set[str]) -> list[str]:
+        changed = self._refresh_keys(touched)
+        affected = {p for p in touched if p in self.files}
         affected |= {p for p, res in self.resolutions.items() if not res.deps.isdisjoint(changed)}
-        table = SymbolTable(self.files, keys)
+        table = SymbolTable(self.files, self._key_map)
         resolver = Resolver(table)
         done = []
         for path in sorted(affected):

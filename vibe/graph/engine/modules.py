@@ -57,6 +57,7 @@ def module_member(r: Resolver, path: str, attr: str) -> Result | None:
 
 def _python_member(r: Resolver, path: str, attr: str) -> Result | None:
     result = r.file(path)
+    r.table.deps.update((f"top:{path}:{attr}", f"star:{path}"))
     top = result.scopes[0]
     if attr in top.bindings:
         return r.bindings(top.bindings[attr], path, 0)
@@ -74,6 +75,7 @@ def _python_member(r: Resolver, path: str, attr: str) -> Result | None:
 
 def _js_member(r: Resolver, path: str, attr: str) -> Result | None:
     result = r.file(path)
+    r.table.deps.update((f"exp:{path}:{attr}", f"star:{path}"))
     if attr in result.exports:
         return r.binding(result.exports[attr], path, 0)
     if attr == "default":

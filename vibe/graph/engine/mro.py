@@ -12,21 +12,21 @@ ClassRef = tuple[str, int]
 
 def base_classes(r: Resolver, path: str, scope: int) -> list[ClassRef]:
     """Internal classes named in a class's bases, evaluated where the class is defined."""
-    table = r.file(path).scopes[scope]
+    table = r.scope(path, scope)
     found: list[ClassRef] = []
     for base in table.bases:
         result = r.eval(base, path, table.parent)
         if result is None or result[0][0] != "def":
             continue
         value = result[0]
-        if r.file(value[1]).scopes[value[2]].kind == "class":
+        if r.scope(value[1], value[2]).kind == "class":
             found.append((value[1], value[2]))
     return found
 
 
 def foreign_bases(r: Resolver, path: str, scope: int) -> tuple[list[tuple], bool]:
     """External base values of a class and whether any base could not be resolved at all."""
-    table = r.file(path).scopes[scope]
+    table = r.scope(path, scope)
     external: list[tuple] = []
     unknown = False
     for base in table.bases:

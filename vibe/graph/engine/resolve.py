@@ -14,7 +14,7 @@ from typing import Any
 from vibe.graph.engine.bindings import evaluate_binding
 from vibe.graph.engine.ids import node_id
 from vibe.graph.engine.languages import JS_FAMILY
-from vibe.graph.engine.model import Binding, Definition, Expr, FileResult
+from vibe.graph.engine.model import Binding, Definition, Expr, FileResult, Scope
 from vibe.graph.engine.modules import module_member, python_import
 from vibe.graph.engine.mro import foreign_bases, linearize
 from vibe.graph.engine.symbols import SymbolTable
@@ -106,7 +106,7 @@ class Resolver:
         """Definitions of a file by the scope they open (the file is already a dependency)."""
         found = self._definitions.get(path)
         if found is None:
-            found = {d.scope: d for d in self.file(path).defs if d.scope >= 0}
+            found = {d.scope: d for d in self.table.files[path].defs if d.scope >= 0}
             self._definitions[path] = found
         return found
 
@@ -147,8 +147,15 @@ class Resolver:
         return value
 
     def file(self, path: str) -> FileResult:
-        """A file already known to exist (its dependency was recorded when it was found)."""
+        """A file's result; reading its module name or language is recorded as a dependency."""
+        self.table.deps.add(f"meta:{path}")
         return self.table.files[path]
+
+    def scope(self, path: str, index: int) -> Scope:
+        """A scope of a file, recorded as a dependency (module scopes are tracked per name)."""
+        if index:
+            self.table.deps.add(f"scope:{path}:{index}")
+        return self.table.files[path].scopes[index]
 
     # -- expressions -----------------------------------------------------------------------
     def eval(self, expr: Expr, path: str, scope: int) -> Result | None:
@@ -181,10 +188,11 @@ class Resolver:
         return self._cached(("name", path, scope, name), lambda: self._name(name, path, scope))
 
     def _name(self, name: str, path: str, scope: int) -> Result | None:
-        scopes = self.file(path).scopes
         current, first = scope, True
         while current >= 0:
-            table = scopes[current]
+            if current == 0:
+                self.table.deps.update((f"top:{path}:{name}", f"star:{path}"))
+            table = self.scope(path, current)
             if table.kind != "class" or first:
                 if name in table.bindings:
                     return self.bindings(table.bindings[name], path, current)
@@ -225,7 +233,7 @@ class Resolver:
         found: Result | None = None
         if kind == "mod":
             found = self.module_member(value[1], attr)
-        elif kind == "def" and self.file(value[1]).scopes[value[2]].kind == "class":
+        elif kind == "def" and self.scope(value[1], value[2]).kind == "class":
             found = self.class_member(value[1], value[2], attr, instance=False)
         elif kind == "inst":
             found = self.class_member(value[1], value[2], attr, instance=True)
@@ -271,7 +279,7 @@ class Resolver:
     ) -> Result | None:
         chain = self.mro(path, scope)
         for owner_path, owner in chain[skip:]:
-            table = self.file(owner_path).scopes[owner]
+            table = self.scope(owner_path, owner)
             if attr in table.bindings:
                 return self.bindings(table.bindings[attr], owner_path, owner)
             if instance and attr in table.self_attrs:
@@ -311,7 +319,7 @@ class Resolver:
         if value[0] != "def":
             return None
         path, scope = value[1], value[2]
-        table = self.file(path).scopes[scope]
+        table = self.scope(path, scope)
         if table.kind == "class":
             return ("inst", path, scope), confidence, how
         returned = self._cached(("ret", path, scope), lambda: self._returns(path, scope))
@@ -320,7 +328,7 @@ class Resolver:
         return returned[0], min(confidence, returned[1]), "return-type"
 
     def _returns(self, path: str, scope: int) -> Result | None:
-        table = self.file(path).scopes[scope]
+        table = self.scope(path, scope)
         if table.return_ann is not None:
             return self.instance_of(self.eval(table.return_ann, path, table.parent))
         results = [self.eval(e, path, scope) for e in table.returns[:4]]
@@ -335,7 +343,7 @@ class Resolver:
         if annotated is None:
             return None
         value, confidence, _ = annotated
-        if value[0] == "def" and self.file(value[1]).scopes[value[2]].kind == "class":
+        if value[0] == "def" and self.scope(value[1], value[2]).kind == "class":
             return ("inst", value[1], value[2]), min(confidence, 0.85), "annotation"
         return None
 
@@ -345,11 +353,10 @@ class Resolver:
         builtin = self.name("super", path, scope)
         if builtin is None or builtin[0] != ("ext", "builtins.super", "builtins"):
             return None
-        scopes = self.file(path).scopes
         current = scope
-        while current >= 0 and scopes[current].kind == "function":
-            parent = scopes[current].parent
-            if parent >= 0 and scopes[parent].kind == "class":
+        while current > 0 and self.scope(path, current).kind == "function":
+            parent = self.scope(path, current).parent
+            if parent > 0 and self.scope(path, parent).kind == "class":
                 return ("super", path, parent), CONFIDENCE["super"], "super"
             current = parent
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import PurePosixPath
+from typing import Any
 
 from vibe.graph.engine.languages import JS_FAMILY
 from vibe.graph.engine.model import FileResult
@@ -18,9 +19,44 @@ SOURCE_ROOT_DIRS = frozenset({"src", "lib", "python"})
 JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
-def symbol_keys(files: Mapping[str, FileResult]) -> dict[str, str]:
-    """All lookup keys and what they currently mean: `file:<path>` → hash, `py:<name>` → path."""
-    keys: dict[str, str] = {f"file:{path}": result.content_hash for path, result in files.items()}
+def file_keys(result: FileResult) -> dict[str, Any]:
+    """The facts of one file other files can depend on, one key per separately usable fact.
+
+    Values are the facts themselves (compared with ``==``), so an edit re-resolves dependents
+    only when a fact they actually read changed: adding a function to a module does not
+    re-resolve its importers unless they looked that name up.
+    """
+    path = result.path
+    keys: dict[str, Any] = {
+        f"file:{path}": True,
+        f"meta:{path}": (result.module, result.language, result.is_package),
+    }
+    top = result.scopes[0] if result.scopes else None
+    keys[f"star:{path}"] = (top.star_imports if top else None, result.star_exports)
+    if top is not None:
+        for name, bindings in top.bindings.items():
+            keys[f"top:{path}:{name}"] = bindings
+    for name, binding in result.exports.items():
+        keys[f"exp:{path}:{name}"] = binding
+    kinds = {d.scope: (d.kind, d.qname) for d in result.defs}
+    for index, s in enumerate(result.scopes[1:], 1):
+        keys[f"scope:{path}:{index}"] = (
+            kinds.get(index),
+            s.kind,
+            s.parent,
+            s.bindings,
+            s.bases,
+            s.self_attrs,
+            s.returns,
+            s.return_ann,
+            s.star_imports,
+        )
+    return keys
+
+
+def python_keys(files: Mapping[str, FileResult]) -> dict[str, str]:
+    """`py:<module name>` → path, for full names and unambiguous `src/`-root aliases."""
+    keys: dict[str, str] = {}
     python = sorted(
         (path for path, result in files.items() if result.language == "python"),
         key=lambda path: (path.endswith(".pyi"), path),
@@ -33,10 +69,22 @@ def symbol_keys(files: Mapping[str, FileResult]) -> dict[str, str]:
         alias = _import_alias(files[path].module, path, packages)
         if alias and f"py:{alias}" not in keys:
             aliases.setdefault(alias, set()).add(path)
-    for alias, paths in aliases.items():
+    for alias, paths in sorted(aliases.items()):
         if len(paths) == 1:
             keys[f"py:{alias}"] = next(iter(paths))
     return keys
+
+
+def symbol_keys(files: Mapping[str, FileResult]) -> dict[str, Any]:
+    """The whole symbol table of a set of files (every file's keys plus module names)."""
+    keys = {k: v for result in files.values() for k, v in file_keys(result).items()}
+    keys.update(python_keys(files))
+    return keys
+
+
+def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
+    """Keys whose value differs between two key maps (added and removed keys included)."""
+    return {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
 
 
 def _is_init(path: str) -> bool:
@@ -55,18 +103,15 @@ def _import_alias(module: str, path: str, packages: set[str]) -> str:
 class SymbolTable:
     """Answers module and file lookups for the resolver and records what was asked."""
 
-    def __init__(self, files: Mapping[str, FileResult], keys: Mapping[str, str]) -> None:
+    def __init__(self, files: Mapping[str, FileResult], keys: Mapping[str, Any]) -> None:
         self.files = files
         self.keys = keys
         self.deps: set[str] = set()
 
-    def lookup(self, key: str) -> str | None:
+    def lookup(self, key: str) -> Any:
         """Value of a key (recorded as a dependency whether or not it exists)."""
         self.deps.add(key)
-        found = self.keys.get(key)
-        if found is not None and key.startswith("py:"):
-            self.deps.add(f"file:{found}")
-        return found
+        return self.keys.get(key)
 
     def file(self, path: str) -> FileResult | None:
         """The extraction result of a file, recording the dependency on its content."""
@@ -84,6 +129,7 @@ class SymbolTable:
 
     def relative_base(self, importer: str, level: int) -> str | None:
         """Dotted package that a relative import of `level` dots starts from."""
+        self.deps.add(f"meta:{importer}")
         module = self.files[importer].module
         parts = module.split(".") if module else []
         if not self.files[importer].is_package:
@@ -101,7 +147,7 @@ class SymbolTable:
             return None
         for candidate in _js_candidates(normal):
             found = self.lookup(f"file:{candidate}") is not None
-            if found and self.files[candidate].language in JS_FAMILY:
+            if found and self.lookup(f"meta:{candidate}")[1] in JS_FAMILY:
                 return candidate
         return None
 

@@ -1,0 +1,1 @@
+"""The AI assistant: LLM providers, chat, context building and edit proposals."""

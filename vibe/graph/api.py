@@ -1,0 +1,175 @@
+"""/api/v1/projects/{project_id}/graph/...: index a project's code graph and query it.
+
+Every route checks membership through the projects service: a project the caller is not a
+member of answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
+
+from vibe.auth.deps import DB, get_user
+from vibe.auth.models import User
+from vibe.graph import export, query, service
+
+router = APIRouter(prefix="/projects/{project_id}/graph", tags=["graph"])
+
+CurrentUser = Annotated[User, Depends(get_user)]
+Depth = Annotated[int, Query(ge=1, le=query.MAX_DEPTH)]
+Limit = Annotated[int, Query(ge=1, le=query.MAX_RESULTS)]
+
+
+class IndexRequest(BaseModel):
+    full: bool = False
+
+
+@router.post("/index", status_code=202)
+def start_index(
+    project_id: int, user: CurrentUser, session: DB, body: IndexRequest | None = None
+) -> dict[str, str]:
+    """Queue (re-)indexing of the project's workspace; incremental unless `full`."""
+    full = body.full if body else False
+    return {"job_id": service.start_indexing(user, project_id, session=session, full=full)}
+
+
+@router.get("/status")
+def status(project_id: int, user: CurrentUser, session: DB) -> dict[str, Any]:
+    """Counts and state of the stored graph, and the latest indexing job."""
+    return service.index_status(user, project_id, session=session)
+
+
+@router.get("/search")
+def search(
+    project_id: int,
+    user: CurrentUser,
+    session: DB,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    kind: Annotated[list[str] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> list[dict[str, Any]]:
+    """Nodes by name: exact, then prefix, substring and fuzzy matches."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.search(g, q, limit=limit, kinds=kind)
+
+
+@router.get("/nodes/{node_id}")
+def node(project_id: int, node_id: str, user: CurrentUser, session: DB) -> dict[str, Any]:
+    """Everything stored about one node, with its edge counts by kind."""
+    row, g = service.ready_graph(user, project_id, session=session)
+    return service.node_details(row, g, node_id, session=session)
+
+
+@router.get("/nodes/{node_id}/neighbours")
+def neighbours(
+    project_id: int,
+    node_id: str,
+    user: CurrentUser,
+    session: DB,
+    kind: str | None = None,
+    direction: str = "both",
+) -> list[dict[str, Any]]:
+    """Adjacent nodes, optionally one edge kind and direction (in, out, both)."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.neighbours(g, node_id, kind=kind, direction=direction)
+
+
+@router.get("/nodes/{node_id}/callers")
+def callers(
+    project_id: int,
+    node_id: str,
+    user: CurrentUser,
+    session: DB,
+    depth: Depth = 1,
+    limit: Limit = 200,
+) -> dict[str, Any]:
+    """Functions calling this node, transitively up to `depth`."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.callers(g, node_id, depth=depth, limit=limit)
+
+
+@router.get("/nodes/{node_id}/callees")
+def callees(
+    project_id: int,
+    node_id: str,
+    user: CurrentUser,
+    session: DB,
+    depth: Depth = 1,
+    limit: Limit = 200,
+) -> dict[str, Any]:
+    """What this node calls, transitively up to `depth`."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.callees(g, node_id, depth=depth, limit=limit)
+
+
+@router.get("/path")
+def path(
+    project_id: int,
+    user: CurrentUser,
+    session: DB,
+    source: str,
+    target: str,
+    kind: Annotated[list[str] | None, Query()] = None,
+) -> dict[str, Any]:
+    """The shortest path between two nodes (directed if one exists)."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.shortest_path(g, source, target, kinds=kind)
+
+
+@router.get("/impact/{node_id}")
+def impact(
+    project_id: int,
+    node_id: str,
+    user: CurrentUser,
+    session: DB,
+    depth: Depth = 3,
+    limit: Limit = 200,
+) -> dict[str, Any]:
+    """What may be affected by changing this node (reverse closure, bounded)."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.impact(g, node_id, depth=depth, limit=limit)
+
+
+@router.get("/overview")
+def overview(
+    project_id: int,
+    user: CurrentUser,
+    session: DB,
+    level: str = "module",
+    external: bool = False,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> dict[str, Any]:
+    """Modules or packages and the aggregated edges between them."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.overview(g, level=level, include_external=external, limit=limit)
+
+
+@router.get("/subgraph/{node_id}")
+def subgraph(
+    project_id: int,
+    node_id: str,
+    user: CurrentUser,
+    session: DB,
+    depth: Depth = 2,
+    budget: Annotated[int, Query(ge=1, le=5000)] = 300,
+) -> dict[str, Any]:
+    """The neighbourhood of a node within an element budget (for the explorer)."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.subgraph(g, node_id, depth=depth, budget=budget)
+
+
+@router.get("/export")
+def export_graph(
+    project_id: int, user: CurrentUser, session: DB, format: str = "cytoscape"
+) -> Response:
+    """The whole graph as cytoscape, node-link, graphml, gexf, turtle or json-ld."""
+    fmt = export.get_format(format)
+    _, g = service.ready_graph(user, project_id, session=session)
+    name = f"project-{project_id}-graph.{fmt.extension}"
+    return Response(
+        fmt.write(g),
+        media_type=fmt.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

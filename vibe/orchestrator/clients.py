@@ -1,0 +1,305 @@
+"""Connections to upstream MCP servers: our own stdio transport, streamable HTTP and SSE.
+
+The stdio transport is ours rather than the SDK's ``stdio_client`` because the supervisor needs
+three things that one hides: the child's pid (to watch it), its stderr (kept as a ring buffer for
+the UI instead of going to our own stderr) and a tree kill even when the leader exited on its own
+and left children behind. Children start in their own session, so ``killpg`` reaches every
+descendant; groups still alive at interpreter exit are killed by an ``atexit`` hook.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import signal
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx2
+import mcp_types as types
+from anyio.abc import Process
+from anyio.streams.text import TextReceiveStream
+from mcp import Client
+from mcp.client.sse import sse_client
+from mcp.client.stdio import get_default_environment
+from mcp.client.streamable_http import streamable_http_client
+from mcp.os.posix.utilities import terminate_posix_process_tree
+from mcp.shared.message import SessionMessage
+
+from vibe import __version__
+
+log = logging.getLogger("vibe.mcp")
+
+STDERR_LINES = 200
+STDIN_CLOSE_GRACE = 1.0
+KILL_GRACE = 2.0
+EXIT_POLL = 0.05
+
+_LIVE_GROUPS: set[int] = set()
+
+
+@dataclass
+class ServerSpec:
+    """Everything needed to reach one server, secrets decrypted; built by the registry."""
+
+    id: int
+    name: str
+    transport: str = "stdio"
+    command: str = ""
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str = ""
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    scope: str = "global"
+    project_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    enabled: bool = True
+    placement: str = "local"
+    priority: int = 0
+    timeout_seconds: float = 60.0
+    max_concurrency: int = 8
+    rate_limit_per_minute: int = 0
+    read_only: bool = False
+    confirm_mutations: bool = False
+    allowed_tools: list[str] = field(default_factory=list)
+    denied_tools: list[str] = field(default_factory=list)
+    check_private_url: bool = False
+
+    def connection_key(self) -> tuple[Any, ...]:
+        """What, when changed, needs a new connection (flags alone do not)."""
+        return (
+            self.transport,
+            self.command,
+            tuple(self.args),
+            tuple(sorted(self.env.items())),
+            self.cwd,
+            self.url,
+            tuple(sorted(self.headers.items())),
+        )
+
+
+class StderrTail:
+    """The last lines a child wrote to stderr, for the UI and for failure messages."""
+
+    def __init__(self, max_lines: int = STDERR_LINES) -> None:
+        self.lines: deque[str] = deque(maxlen=max_lines)
+
+    def feed(self, text: str) -> None:
+        for line in text.splitlines():
+            self.lines.append(line[:2000])
+
+    def text(self, last: int = 20) -> str:
+        return "\n".join(list(self.lines)[-last:])
+
+
+NotificationHandler = Callable[[str], Awaitable[None]]
+
+
+@dataclass
+class Connection:
+    """A live session to one server; ``closed`` is set when the transport went away."""
+
+    client: Client
+    closed: anyio.Event
+    info: dict[str, Any]
+
+    @property
+    def pid(self) -> int | None:
+        return self.info.get("pid")
+
+    @property
+    def returncode(self) -> int | None:
+        return self.info.get("returncode")
+
+
+@contextlib.asynccontextmanager
+async def connect(
+    spec: ServerSpec,
+    tail: StderrTail,
+    on_notification: NotificationHandler,
+    info: dict[str, Any] | None = None,
+) -> AsyncIterator[Connection]:
+    """Open and initialise a session to ``spec``; the transport is torn down on exit.
+
+    ``info`` receives ``pid`` and, once the child is gone, ``returncode`` (stdio only).
+    """
+    closed = anyio.Event()
+    holder: dict[str, Any] = {} if info is None else info
+
+    async def handler(message: Any) -> None:
+        method = getattr(message, "method", None)
+        if isinstance(method, str):
+            await on_notification(method)
+
+    transport = _transport(spec, tail, closed, holder)
+    client = Client(
+        transport,
+        mode="legacy",
+        cache=None,
+        message_handler=handler,
+        client_info=types.Implementation(name="vibe-orchestrator", version=__version__),
+    )
+    async with client:
+        yield Connection(client=client, closed=closed, info=holder)
+
+
+def _transport(
+    spec: ServerSpec, tail: StderrTail, closed: anyio.Event, holder: dict[str, Any]
+) -> contextlib.AbstractAsyncContextManager[Any]:
+    if spec.transport == "stdio":
+        return stdio_transport(spec, tail, closed, holder)
+    if spec.transport == "streamable_http":
+        return _http_transport(spec, closed)
+    if spec.transport == "sse":
+        return _sse_transport(spec, closed)
+    raise ValueError(f"unknown transport {spec.transport!r}")
+
+
+@contextlib.asynccontextmanager
+async def _http_transport(spec: ServerSpec, closed: anyio.Event) -> AsyncIterator[Any]:
+    timeout = httpx2.Timeout(30.0, read=max(300.0, spec.timeout_seconds))
+    try:
+        async with (
+            httpx2.AsyncClient(headers=spec.headers, timeout=timeout) as http,
+            streamable_http_client(spec.url, http_client=http) as streams,
+        ):
+            yield streams
+    finally:
+        closed.set()
+
+
+@contextlib.asynccontextmanager
+async def _sse_transport(spec: ServerSpec, closed: anyio.Event) -> AsyncIterator[Any]:
+    try:
+        async with sse_client(spec.url, headers=spec.headers) as streams:
+            yield streams
+    finally:
+        closed.set()
+
+
+def child_environment(extra: dict[str, str]) -> dict[str, str]:
+    """A minimal environment (PATH, HOME, ...) plus the server's own variables.
+
+    Never the whole of ours: Vibe's secret key and database URL are none of a tool's business.
+    """
+    return get_default_environment() | extra
+
+
+@contextlib.asynccontextmanager
+async def stdio_transport(
+    spec: ServerSpec, tail: StderrTail, closed: anyio.Event, holder: dict[str, Any]
+) -> AsyncIterator[Any]:
+    """Start ``spec.command`` in its own process group and speak JSON-RPC over its pipes."""
+    try:
+        process = await anyio.open_process(
+            [spec.command, *spec.args],
+            env=child_environment(spec.env),
+            cwd=spec.cwd or None,
+            start_new_session=True,
+        )
+    except FileNotFoundError as exc:
+        closed.set()
+        raise OSError(f"command not found: {spec.command}") from exc
+    except PermissionError as exc:
+        closed.set()
+        raise OSError(f"command not executable: {spec.command}") from exc
+    _LIVE_GROUPS.add(process.pid)
+    holder["pid"] = process.pid
+    read_writer, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](16)
+    write_stream, write_reader = anyio.create_memory_object_stream[SessionMessage](16)
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_pump_stdout, process, read_writer, tail)
+            tg.start_soon(_pump_stdin, process, write_reader)
+            tg.start_soon(_pump_stderr, process, tail)
+            tg.start_soon(_watch_exit, process, closed, read_writer, holder)
+            try:
+                yield read_stream, write_stream
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await stop_process(process)
+                tg.cancel_scope.cancel()
+    finally:
+        closed.set()
+        holder["returncode"] = process.returncode
+        _LIVE_GROUPS.discard(process.pid)
+
+
+async def _pump_stdout(process: Process, writer: Any, tail: StderrTail) -> None:
+    assert process.stdout is not None
+    buffer = ""
+    with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+        async with writer:
+            async for chunk in TextReceiveStream(process.stdout, errors="replace"):
+                lines = (buffer + chunk).split("\n")
+                buffer = lines.pop()
+                for line in lines:
+                    if not line.strip():
+                        continue
+                    try:
+                        message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
+                    except ValueError:
+                        tail.feed(f"[stdout, not JSON-RPC] {line[:500]}")
+                        continue
+                    await writer.send(SessionMessage(message))
+
+
+async def _pump_stdin(process: Process, reader: Any) -> None:
+    assert process.stdin is not None
+    with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+        async with reader:
+            async for message in reader:
+                data = message.message.model_dump_json(by_alias=True, exclude_unset=True)
+                await process.stdin.send((data + "\n").encode())
+
+
+async def _pump_stderr(process: Process, tail: StderrTail) -> None:
+    assert process.stderr is not None
+    with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+        async for chunk in TextReceiveStream(process.stderr, errors="replace"):
+            tail.feed(chunk)
+
+
+async def _watch_exit(
+    process: Process, closed: anyio.Event, read_writer: Any, holder: dict[str, Any]
+) -> None:
+    """Poll rather than ``wait()``: a grandchild holding the pipes would make wait() hang."""
+    while process.returncode is None:
+        await anyio.sleep(EXIT_POLL)
+    holder["returncode"] = process.returncode
+    closed.set()
+    await read_writer.aclose()
+
+
+async def stop_process(process: Process) -> None:
+    """Close stdin, give the server a moment, then kill its whole process group."""
+    if process.stdin is not None:
+        with contextlib.suppress(Exception):
+            await process.stdin.aclose()
+    with anyio.move_on_after(STDIN_CLOSE_GRACE):
+        while process.returncode is None:
+            await anyio.sleep(EXIT_POLL / 5)
+    # Even when the leader left on its own, children it started may still be running.
+    await terminate_posix_process_tree(process, KILL_GRACE)
+    with anyio.move_on_after(KILL_GRACE):
+        while process.returncode is None:
+            await anyio.sleep(EXIT_POLL / 5)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                await stream.aclose()
+
+
+def _kill_leftover_groups() -> None:
+    for pgid in list(_LIVE_GROUPS):
+        with contextlib.suppress(OSError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+atexit.register(_kill_leftover_groups)

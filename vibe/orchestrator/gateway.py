@@ -1,0 +1,295 @@
+"""The aggregated MCP server: every healthy upstream's tools, prompts and resources, namespaced.
+
+Served over streamable HTTP at ``/mcp`` (and legacy SSE at ``/mcp/sse``) with Vibe API tokens as
+bearer credentials, and over stdio by ``vibe mcp serve --stdio``. It advertises ``listChanged``
+for tools, prompts and resources and forwards upstream ``list_changed`` notifications (and
+breaker changes, which add or remove tools) to every connected client.
+
+The runtime (supervisor + HTTP session manager) starts on the first request and lives in its
+own task on the serving event loop, because the Reflex app that mounts our API does not run the
+API's lifespan; the API's lifespan, when it does run (tests, plain uvicorn), stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import mcp_types as types
+from fastapi import FastAPI
+from mcp.server import NotificationOptions, Server, ServerRequestContext
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
+from mcp.server.lowlevel.server import InitializationOptions
+from mcp.server.sse import SseServerTransport
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
+from mcp.shared.exceptions import MCPError
+from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, ToolsListChanged
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from vibe import __version__
+from vibe.core.errors import VibeError
+from vibe.orchestrator import router
+from vibe.orchestrator.service import Orchestrator, Principal, new_supervisor
+from vibe.orchestrator.supervisor import CallFailed
+
+log = logging.getLogger("vibe.mcp.gateway")
+
+PRINCIPAL_KEY = "vibe.principal"
+NOTIFY_DEADLINE = 2.0
+
+
+class GatewayServer(Server[Any]):
+    """A low-level server that always advertises list-changed notifications."""
+
+    def create_initialization_options(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> InitializationOptions:
+        everything = NotificationOptions(
+            prompts_changed=True, resources_changed=True, tools_changed=True
+        )
+        return super().create_initialization_options(
+            everything, experimental_capabilities, extensions
+        )
+
+
+class Gateway:
+    """The MCP-side handlers over an Orchestrator."""
+
+    def __init__(self, orchestrator: Orchestrator, default: Principal | None = None) -> None:
+        self.orch = orchestrator
+        self.default = default
+        self.bus = InMemorySubscriptionBus()
+        self._connections: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.server = GatewayServer(
+            "vibe",
+            version=__version__,
+            instructions="Tools of the MCP servers configured in Vibe, named <server>__<tool>.",
+            on_list_tools=self._list_tools,
+            on_call_tool=self._call_tool,
+            on_list_prompts=self._list_prompts,
+            on_get_prompt=self._get_prompt,
+            on_list_resources=self._list_resources,
+            on_read_resource=self._read_resource,
+            on_subscriptions_listen=ListenHandler(self.bus),
+        )
+        orchestrator.listeners.append(self.announce_changes)
+
+    def _principal(self, ctx: ServerRequestContext[Any, Any]) -> Principal:
+        connection = getattr(ctx.session, "_connection", None)  # per client; sessions are per request
+        if connection is not None:
+            self._connections.add(connection)
+        request = ctx.request
+        principal = getattr(request, "scope", {}).get(PRINCIPAL_KEY) if request else None
+        principal = principal or self.default
+        if principal is None:
+            raise MCPError(types.INVALID_REQUEST, "not authenticated")
+        return principal
+
+    async def _list_tools(self, ctx: Any, _params: Any) -> types.ListToolsResult:
+        catalog = await self.orch.catalog(self._principal(ctx).user_id)
+        tools = [
+            types.Tool(
+                name=name,
+                title=tool.title,
+                description=f"[{runtime.spec.name}] {tool.description or ''}".strip(),
+                input_schema=tool.input_schema,
+                output_schema=tool.output_schema,
+                annotations=tool.annotations,
+            )
+            for name, (runtime, tool) in sorted(catalog.tools.items())
+        ]
+        return types.ListToolsResult(tools=tools)
+
+    async def _call_tool(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        return await self.orch.call_tool(self._principal(ctx), params.name, params.arguments)
+
+    async def _list_prompts(self, ctx: Any, _params: Any) -> types.ListPromptsResult:
+        catalog = await self.orch.catalog(self._principal(ctx).user_id)
+        prompts = [
+            types.Prompt(
+                name=name,
+                title=prompt.title,
+                description=f"[{runtime.spec.name}] {prompt.description or ''}".strip(),
+                arguments=prompt.arguments,
+            )
+            for name, (runtime, prompt) in sorted(catalog.prompts.items())
+        ]
+        return types.ListPromptsResult(prompts=prompts)
+
+    async def _get_prompt(self, ctx: Any, params: types.GetPromptRequestParams) -> Any:
+        try:
+            return await self.orch.get_prompt(self._principal(ctx), params.name, params.arguments)
+        except (VibeError, CallFailed) as exc:
+            raise MCPError(types.INVALID_PARAMS, exc.message) from exc
+
+    async def _list_resources(self, ctx: Any, _params: Any) -> types.ListResourcesResult:
+        catalog = await self.orch.catalog(self._principal(ctx).user_id)
+        resources = [
+            resource.model_copy(
+                update={"uri": uri, "name": router.namespaced(runtime.spec.name, resource.name)}
+            )
+            for uri, (runtime, resource) in sorted(catalog.resources.items())
+        ]
+        return types.ListResourcesResult(resources=resources)
+
+    async def _read_resource(self, ctx: Any, params: types.ReadResourceRequestParams) -> Any:
+        uri = str(params.uri)
+        try:
+            result = await self.orch.read_resource(self._principal(ctx), uri)
+        except (VibeError, CallFailed) as exc:
+            raise MCPError(types.INVALID_PARAMS, exc.message) from exc
+        contents = [c.model_copy(update={"uri": uri}) for c in result.contents]
+        return types.ReadResourceResult(contents=contents)
+
+    async def announce_changes(self) -> None:
+        """Tell every connected client that the lists may have changed."""
+        for event in (ToolsListChanged(), PromptsListChanged(), ResourcesListChanged()):
+            await self.bus.publish(event)
+        for connection in list(self._connections):
+            with anyio.move_on_after(NOTIFY_DEADLINE), contextlib.suppress(Exception):
+                await connection.send_tool_list_changed()
+                await connection.send_prompt_list_changed()
+                await connection.send_resource_list_changed()
+
+
+class GatewayRuntime:
+    """Supervisor, orchestrator and HTTP session manager, started on first use."""
+
+    def __init__(self) -> None:
+        self.orch: Orchestrator | None = None
+        self.gateway: Gateway | None = None
+        self.manager: StreamableHTTPSessionManager | None = None
+        self.sse = SseServerTransport("/mcp/messages/")
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    async def ensure_running(self) -> Orchestrator:
+        async with self._lock:
+            if self._task is None:
+                self._task = asyncio.get_running_loop().create_task(self._main())
+        waiter = asyncio.ensure_future(self._ready.wait())
+        await asyncio.wait({waiter, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if self.orch is None:
+            if self._task.done() and self._task.exception():
+                raise self._task.exception()  # type: ignore[misc]
+            raise RuntimeError("the MCP gateway did not start")
+        return self.orch
+
+    async def _main(self) -> None:
+        async with new_supervisor() as sup:
+            orch = Orchestrator(sup)
+            self.gateway = Gateway(orch)
+            self.manager = StreamableHTTPSessionManager(app=self.gateway.server)
+            async with self.manager.run():
+                await orch.reload()
+                self.orch = orch
+                self._ready.set()
+                await self._stop.wait()
+
+    async def shutdown(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task
+
+
+class AuthenticatedMcp:
+    """ASGI front: bearer API token → principal, then the MCP transport."""
+
+    def __init__(self, runtime: GatewayRuntime, kind: str) -> None:
+        self.runtime = runtime
+        self.kind = kind  # "http" | "sse" | "messages"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            await _unauthorized("send 'Authorization: Bearer <Vibe API token>'")(scope, receive, send)
+            return
+        orch = await self.runtime.ensure_running()
+        try:
+            principal = await orch.authenticate(token.strip())
+        except VibeError as exc:
+            await _unauthorized(exc.message)(scope, receive, send)
+            return
+        scope[PRINCIPAL_KEY] = principal
+        scope["user"] = AuthenticatedUser(
+            AccessToken(
+                token="",
+                client_id=f"vibe-token-{principal.token_id}",
+                scopes=sorted(principal.scopes),
+                subject=str(principal.user_id),
+            )
+        )
+        await self._dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        runtime = self.runtime
+        assert runtime.manager is not None and runtime.gateway is not None
+        if self.kind == "http":
+            await runtime.manager.handle_request(scope, receive, send)
+        elif self.kind == "messages":
+            await runtime.sse.handle_post_message(scope, receive, send)
+        else:
+            server = runtime.gateway.server
+            async with runtime.sse.connect_sse(scope, receive, send) as (read, write):
+                await server.run(read, write, server.create_initialization_options())
+
+
+def _unauthorized(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": "unauthorized", "message": message}},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="vibe"'},
+    )
+
+
+def install(app: FastAPI) -> GatewayRuntime:
+    """Serve the gateway at /mcp (and /mcp/sse) on ``app`` and stop it with the app."""
+    runtime = GatewayRuntime()
+    app.state.mcp = runtime
+    app.router.routes.append(Route("/mcp", endpoint=AuthenticatedMcp(runtime, "http")))
+    app.router.routes.append(Route("/mcp/", endpoint=AuthenticatedMcp(runtime, "http")))
+    app.router.routes.append(Route("/mcp/sse", endpoint=AuthenticatedMcp(runtime, "sse")))
+    app.router.routes.append(Mount("/mcp/messages", app=AuthenticatedMcp(runtime, "messages")))
+    original = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(asgi: Any) -> AsyncIterator[Any]:
+        async with original(asgi) as state:
+            try:
+                yield state
+            finally:
+                await runtime.shutdown()
+
+    app.router.lifespan_context = lifespan
+    return runtime
+
+
+async def serve_stdio(token: str) -> None:
+    """Run the gateway over this process's stdin/stdout, acting as the token's user."""
+    from mcp.server.stdio import stdio_server
+
+    async with new_supervisor() as sup:
+        orch = Orchestrator(sup)
+        principal = await orch.authenticate(token)
+        gateway = Gateway(orch, default=principal)
+        await orch.reload()
+        async with stdio_server() as (read, write):
+            await gateway.server.run(read, write, gateway.server.create_initialization_options())

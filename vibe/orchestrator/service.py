@@ -1,0 +1,361 @@
+"""The orchestrator: the supervisor plus the registry, seen per user.
+
+It answers the gateway's questions (which tools may this user see, call this one for them) and
+keeps the database in step: tool lists, health checks and one audit row per call. Database work
+runs in worker threads so the event loop never waits on it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import jsonschema
+import mcp_types as types
+from sqlmodel import col, delete
+
+from vibe.auth import service as auth_service
+from vibe.auth.models import User
+from vibe.core import ratelimit
+from vibe.core.config import get_settings
+from vibe.core.db import session_scope
+from vibe.core.errors import NotFound, RateLimited, VibeError
+from vibe.orchestrator import audit, registry, router
+from vibe.orchestrator import health as metrics
+from vibe.orchestrator.models import McpHealth, McpTool
+from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor
+
+TOKEN_CACHE_SECONDS = 10.0
+VISIBLE_CACHE_SECONDS = 5.0
+
+Listener = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    token_id: int | None = None
+    scopes: frozenset[str] = frozenset({"read", "write"})
+
+    def may_call(self) -> bool:
+        return bool({"write", "admin"} & self.scopes)
+
+
+@dataclass
+class Catalog:
+    """The namespaced view of what a set of servers offers right now."""
+
+    tools: dict[str, tuple[ServerRuntime, types.Tool]] = field(default_factory=dict)
+    prompts: dict[str, tuple[ServerRuntime, types.Prompt]] = field(default_factory=dict)
+    resources: dict[str, tuple[ServerRuntime, types.Resource]] = field(default_factory=dict)
+
+
+def new_supervisor() -> Supervisor:
+    settings = get_settings()
+    return Supervisor(
+        start_timeout=settings.mcp_start_timeout_seconds,
+        backoff_max=settings.mcp_restart_backoff_max_seconds,
+        breaker_failures=settings.mcp_breaker_failures,
+        breaker_cooldown=settings.mcp_breaker_cooldown_seconds,
+        health_interval=settings.mcp_health_interval_seconds,
+    )
+
+
+class Orchestrator:
+    def __init__(self, supervisor: Supervisor) -> None:
+        self.sup = supervisor
+        self.listeners: list[Listener] = []
+        self._tokens: dict[str, tuple[float, Principal]] = {}
+        self._visible: dict[int, tuple[float, frozenset[int]]] = {}
+        self._catalogs: dict[frozenset[int], tuple[int, Catalog]] = {}
+        self._generation = 0
+        supervisor.on_change.append(self._changed)
+        supervisor.on_health.append(self._health_checked)
+
+    # -- keeping in step ------------------------------------------------------------------------
+
+    async def reload(self) -> None:
+        """Converge the supervisor on the registry (after any change to a server row)."""
+        specs = await anyio.to_thread.run_sync(_enabled_specs)
+        await self.sup.sync(specs)
+        self._visible.clear()
+        await self._bump()
+
+    async def _changed(self, runtime: ServerRuntime) -> None:
+        await anyio.to_thread.run_sync(_save_lists, runtime)
+        await self._bump()
+
+    async def _bump(self) -> None:
+        self._generation += 1
+        for listener in list(self.listeners):
+            try:
+                await listener()
+            except Exception:  # a client that went away must not stop the others' updates
+                continue
+
+    async def _health_checked(
+        self, runtime: ServerRuntime, ok: bool, latency: float | None, error: str
+    ) -> None:
+        await anyio.to_thread.run_sync(_save_health, runtime.spec.id, ok, latency, error)
+
+    # -- who is asking --------------------------------------------------------------------------
+
+    async def authenticate(self, token: str) -> Principal:
+        """The principal behind an API token (cached briefly); raises Unauthorized."""
+        now = time.monotonic()
+        cached = self._tokens.get(token)
+        if cached and cached[0] > now:
+            return cached[1]
+        principal = await anyio.to_thread.run_sync(_principal_for, token)
+        self._tokens[token] = (now + TOKEN_CACHE_SECONDS, principal)
+        return principal
+
+    async def visible(self, user_id: int) -> frozenset[int]:
+        now = time.monotonic()
+        cached = self._visible.get(user_id)
+        if cached and cached[0] > now:
+            return cached[1]
+        ids = frozenset(await anyio.to_thread.run_sync(_visible_ids, user_id))
+        self._visible[user_id] = (now + VISIBLE_CACHE_SECONDS, ids)
+        return ids
+
+    async def catalog(self, user_id: int) -> Catalog:
+        ids = await self.visible(user_id)
+        cached = self._catalogs.get(ids)
+        if cached and cached[0] == self._generation and not self._breaker_moved(cached[1]):
+            return cached[1]
+        catalog = build_catalog([self.sup.runtimes[i] for i in ids if i in self.sup.runtimes])
+        self._catalogs[ids] = (self._generation, catalog)
+        return catalog
+
+    def _breaker_moved(self, catalog: Catalog) -> bool:
+        return any(not runtime.available for runtime, _ in catalog.tools.values())
+
+    # -- calls ----------------------------------------------------------------------------------
+
+    async def call_tool(
+        self, principal: Principal, name: str, arguments: dict[str, Any] | None
+    ) -> types.CallToolResult:
+        """Forward a namespaced tool call; every problem comes back as an error result."""
+        started = time.perf_counter()
+        catalog = await self.catalog(principal.user_id)
+        entry = catalog.tools.get(name)
+        if entry is None:
+            return error_result(f"unknown tool '{name}'")
+        runtime, tool = entry
+        outcome, error, result = "ok", "", None
+        try:
+            self._check_call(principal, runtime, tool, arguments)
+            result = await self.sup.call_tool(runtime.spec.id, tool.name, arguments)
+            if result.is_error:
+                outcome, error = "tool_error", _text_of(result)
+        except CallFailed as exc:
+            outcome, error = exc.outcome, exc.message
+        except (VibeError, RateLimited) as exc:
+            outcome, error = "denied", exc.message
+        seconds = time.perf_counter() - started
+        metrics.observe_call(runtime.spec.name, tool.name, outcome, seconds)
+        await anyio.to_thread.run_sync(
+            _save_audit, principal.user_id, runtime, tool.name, arguments, seconds, outcome, error
+        )
+        return result if result is not None else error_result(error)
+
+    def _check_call(
+        self, principal: Principal, runtime: ServerRuntime, tool: types.Tool,
+        arguments: dict[str, Any] | None,
+    ) -> None:
+        if not principal.may_call():
+            raise VibeError("this token lacks the 'write' scope needed to call tools")
+        spec = runtime.spec
+        if spec.rate_limit_per_minute:
+            ratelimit.hit(f"mcp:{spec.id}", spec.rate_limit_per_minute)
+        problems = validate_arguments(tool, arguments)
+        if problems:
+            raise VibeError(f"invalid arguments for {tool.name}: {problems}")
+
+    async def get_prompt(
+        self, principal: Principal, name: str, arguments: dict[str, str] | None
+    ) -> types.GetPromptResult:
+        entry = (await self.catalog(principal.user_id)).prompts.get(name)
+        if entry is None:
+            raise NotFound(f"unknown prompt '{name}'")
+        runtime, prompt = entry
+
+        async def send(client: Any) -> types.GetPromptResult:
+            return await client.get_prompt(prompt.name, arguments or {})
+
+        return await self.sup.request(runtime.spec.id, send, label=prompt.name)
+
+    async def read_resource(self, principal: Principal, uri: str) -> types.ReadResourceResult:
+        entry = (await self.catalog(principal.user_id)).resources.get(uri)
+        if entry is None:
+            raise NotFound(f"unknown resource '{uri}'")
+        runtime, resource = entry
+
+        async def send(client: Any) -> types.ReadResourceResult:
+            return await client.read_resource(str(resource.uri))
+
+        return await self.sup.request(runtime.spec.id, send, label=str(resource.uri))
+
+    # -- routing --------------------------------------------------------------------------------
+
+    async def explain(
+        self, user_id: int, capability: str, *, project_id: int | None = None,
+        tool: str | None = None,
+    ) -> dict[str, Any]:
+        """Which visible server serves ``capability`` and why each other one does not."""
+        rows = await anyio.to_thread.run_sync(_visible_rows, user_id)
+        candidates = [self.candidate(row) for row in rows]
+        return router.explain(capability, candidates, project_id=project_id, tool=tool)
+
+    def candidate(self, spec: Any) -> router.Candidate:
+        runtime = self.sup.runtimes.get(spec.id)
+        snap = runtime.health.snapshot() if runtime else {}
+        return router.Candidate(
+            id=spec.id, name=spec.name, tags=list(spec.tags), enabled=spec.enabled,
+            priority=spec.priority, placement=spec.placement, scope=spec.scope,
+            project_id=spec.project_id,
+            status=runtime.status if runtime else ("stopped" if spec.enabled else "disabled"),
+            breaker=str(snap.get("breaker", "closed")),
+            latency_ms=runtime.health.latency_ema_ms if runtime else None,
+            retry_in=float(snap.get("retry_in_seconds", 0.0) or 0.0),
+            error=runtime.error if runtime else "",
+            read_only=spec.read_only, allowed_tools=list(spec.allowed_tools),
+            denied_tools=list(spec.denied_tools),
+        )
+
+    def status(self, server_id: int) -> dict[str, Any]:
+        runtime = self.sup.runtimes.get(server_id)
+        return runtime.snapshot() if runtime else {"status": "stopped"}
+
+
+# -- the catalog --------------------------------------------------------------------------------
+
+
+def build_catalog(runtimes: list[ServerRuntime]) -> Catalog:
+    """Namespaced tools, prompts and resources of the available servers."""
+    catalog = Catalog()
+    live = [r for r in runtimes if r.available]
+    by_name = {r.spec.name: r for r in live}
+    tool_index = {(r.spec.name, t.name): t for r in live for t in r.tools if _exposed(r, t)}
+    for exposed, (server, name) in router.build_names(tool_index).items():
+        tool = tool_index[(server, name)]
+        catalog.tools[exposed] = (by_name[server], tool)
+    prompt_index = {(r.spec.name, p.name): p for r in live for p in r.prompts}
+    for exposed, (server, name) in router.build_names(prompt_index).items():
+        catalog.prompts[exposed] = (by_name[server], prompt_index[(server, name)])
+    for runtime in live:
+        for resource in runtime.resources:
+            uri = router.resource_uri(runtime.spec.name, str(resource.uri))
+            catalog.resources[uri] = (runtime, resource)
+    return catalog
+
+
+def _exposed(runtime: ServerRuntime, tool: types.Tool) -> bool:
+    spec = runtime.spec
+    if not router.tool_allowed(spec.allowed_tools, spec.denied_tools, tool.name):
+        return False
+    if spec.read_only:
+        return bool(tool.annotations and tool.annotations.read_only_hint)
+    return True
+
+
+def validate_arguments(tool: types.Tool, arguments: dict[str, Any] | None) -> str:
+    """Problems with ``arguments`` against the tool's input schema ("" when fine)."""
+    try:
+        validator = jsonschema.Draft202012Validator(tool.input_schema or {"type": "object"})
+        errors = sorted(validator.iter_errors(arguments or {}), key=lambda e: list(e.path))
+    except jsonschema.SchemaError:
+        return ""  # the server's schema is broken: let the server judge
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e.path) or '(arguments)'}: {e.message}" for e in errors[:5]
+    )
+
+
+def error_result(message: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(type="text", text=message)], is_error=True)
+
+
+def _text_of(result: types.CallToolResult) -> str:
+    return " ".join(c.text for c in result.content if isinstance(c, types.TextContent))[:1000]
+
+
+# -- database work, run in threads --------------------------------------------------------------
+
+
+def _enabled_specs() -> list[Any]:
+    with session_scope() as session:
+        return registry.enabled_specs(session=session)
+
+
+def _principal_for(token: str) -> Principal:
+    with session_scope() as session:
+        user, row = auth_service.user_for_api_token(token, session=session)
+        return Principal(int(user.id or 0), row.id, frozenset(row.scopes.split()))
+
+
+def _visible_ids(user_id: int) -> set[int]:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        return registry.visible_ids(user, session=session) if user else set()
+
+
+def _visible_rows(user_id: int) -> list[Any]:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            return []
+        return [registry.to_spec(r) for r in registry.list_servers(user, session=session)]
+
+
+def _save_lists(runtime: ServerRuntime) -> None:
+    if runtime.connection is None:
+        return
+    server_id = runtime.spec.id
+    with session_scope() as session:
+        if session.get(registry.McpServer, server_id) is None:
+            return
+        session.exec(delete(McpTool).where(col(McpTool.server_id) == server_id))  # type: ignore[call-overload]
+        for tool in runtime.tools:
+            session.add(McpTool(
+                server_id=server_id, kind="tool", name=tool.name,
+                description=tool.description or "", input_schema=tool.input_schema,
+                annotations=tool.annotations.model_dump(exclude_none=True) if tool.annotations else {},
+            ))
+        for prompt in runtime.prompts:
+            session.add(McpTool(server_id=server_id, kind="prompt", name=prompt.name,
+                                description=prompt.description or ""))
+        for resource in runtime.resources:
+            session.add(McpTool(server_id=server_id, kind="resource", name=str(resource.uri),
+                                description=resource.description or ""))
+
+
+def _save_health(server_id: int, ok: bool, latency: float | None, error: str) -> None:
+    with session_scope() as session:
+        if session.get(registry.McpServer, server_id) is None:
+            return
+        session.add(McpHealth(server_id=server_id, ok=ok, latency_ms=latency, error=error[:1000]))
+
+
+def _save_audit(
+    user_id: int, runtime: ServerRuntime, tool: str, arguments: dict[str, Any] | None,
+    seconds: float, outcome: str, error: str,
+) -> None:
+    spec = runtime.spec
+    secrets = tuple(spec.env.values()) + tuple(spec.headers.values())
+    with session_scope() as session:
+        exists = session.get(registry.McpServer, spec.id) is not None
+        audit.record(
+            session=session, user_id=user_id, server_id=spec.id if exists else None,
+            server_name=spec.name, tool=tool, arguments=arguments, duration_ms=seconds * 1000,
+            outcome=outcome, error=error, secrets=secrets,
+        )
+
+
+def user_session_principal(user: User) -> Principal:
+    """A principal for a signed-in browser user (REST calls), with full scopes."""
+    return Principal(int(user.id or 0))
+
