@@ -182,12 +182,14 @@ function vibeReplaceText(model, text) {
   model.pushEditOperations([], [{ range: model.getFullModelRange(), text }], () => null);
 }
 
-function vibeMarkSaved(doc, model, version) {
+function vibeMarkSaved(doc, model, version, alt = model.getAlternativeVersionId()) {
+  // `alt` is the text's version when it was sent: anything typed during the save stays dirty.
   doc.version = version;
-  doc.savedAlt = model.getAlternativeVersionId();
-  doc.dirty = false;
-  vibeDropDraft(doc.projectId, doc.path);
-  vibeNotify({ type: "dirty", path: doc.path, dirty: false });
+  doc.savedAlt = alt;
+  doc.dirty = model.getAlternativeVersionId() !== alt;
+  if (doc.dirty) vibeWriteDraft(doc.projectId, doc.path, model.getValue(), version);
+  else vibeDropDraft(doc.projectId, doc.path);
+  vibeNotify({ type: "dirty", path: doc.path, dirty: doc.dirty });
 }
 
 // Open a file: the model if we have it, else the server copy plus any saved draft.
@@ -221,15 +223,20 @@ async function vibeSave(monaco, projectId, path) {
   const doc = model && vibeDocs.get(model.uri.toString());
   if (!doc) return { ok: false };
   const content = model.getValue();
+  const alt = model.getAlternativeVersionId();
   const res = await vibePutFile(projectId, path, content, doc.version);
   if (res.status === 200) {
-    vibeMarkSaved(doc, model, res.body.version);
+    vibeMarkSaved(doc, model, res.body.version, alt);
     return { ok: true };
   }
   if (res.status === 409 && res.body?.error?.code === "stale_version") {
     const current = res.body.error.current_version;
     let theirs = "";
     if (current !== null) theirs = (await vibeFetchFile(projectId, path)).content;
+    if (current !== null && theirs === content) {
+      vibeMarkSaved(doc, model, current, alt); // someone saved the very same text: nothing to resolve
+      return { ok: true };
+    }
     return { ok: false, conflict: { path, mine: content, theirs, version: current, reason: "save" } };
   }
   return { ok: false, error: res.body?.error?.message || `save failed (HTTP ${res.status})` };
@@ -246,6 +253,24 @@ async function vibeResolve(monaco, projectId, conflict, text) {
     return { ok: true };
   }
   return vibeSave(monaco, projectId, conflict.path);
+}
+
+// After a revert, pull or branch switch: clean files take the new text; dirty ones keep theirs
+// and meet the compare view on their next save.
+async function vibeReloadClean(monaco, projectId) {
+  if (!monaco) return;
+  for (const model of monaco.editor.getModels()) {
+    const doc = vibeDocs.get(model.uri.toString());
+    if (!doc || doc.dirty || doc.projectId !== projectId) continue;
+    try {
+      const file = await vibeFetchFile(projectId, doc.path);
+      if (file.binary || file.version === doc.version) continue;
+      vibeReplaceText(model, file.content);
+      vibeMarkSaved(doc, model, file.version);
+    } catch (_err) {
+      // deleted meanwhile: the tab shows it on the next open
+    }
+  }
 }
 
 function vibeForget(monaco, projectId, path, keepDraft) {
@@ -370,8 +395,10 @@ function VibeEditor({
     setStatus(vibeStatusFor(editor, vibeDocs.get(editor.getModel().uri.toString()), saving));
   }, []);
 
+  const saving = useRef(false);
   const save = useCallback(async () => {
-    if (!monaco || !path || readOnly || view.kind !== "text") return;
+    if (!monaco || !path || readOnly || view.kind !== "text" || saving.current) return;
+    saving.current = true;
     refreshStatus(true);
     try {
       const res = await vibeSave(monaco, projectId, path);
@@ -381,6 +408,7 @@ function VibeEditor({
     } catch (err) {
       handlers.current.onError?.(String(err.message || err));
     }
+    saving.current = false;
     refreshStatus(false);
   }, [monaco, projectId, path, readOnly, view.kind, refreshStatus]);
   const saveRef = useRef(save);
@@ -475,6 +503,7 @@ function VibeEditor({
     window.vibeEditor = {
       save: () => saveRef.current(),
       forget: (p, keepDraft) => vibeForget(monaco, projectId, p, keepDraft),
+      reloadClean: () => vibeReloadClean(monaco, projectId),
       dirty: () => [...vibeDocs.values()].filter((d) => d.dirty).map((d) => d.path),
       ready: () => view.kind === "text" && editorReady,
       value: () => editorRef.current?.getValue() ?? null,
@@ -525,7 +554,6 @@ function VibeEditor({
               }}
               onMount={(editor, m) => {
                 editorRef.current = editor;
-                editor.addCommand(m.KeyMod.CtrlCmd | m.KeyCode.KeyS, () => saveRef.current());
                 editor.onDidChangeCursorPosition(() => refreshStatus(false));
                 editor.onDidChangeModel(() => refreshStatus(false));
                 refreshStatus(false);
