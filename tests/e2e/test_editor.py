@@ -218,3 +218,41 @@ def test_binary_and_odd_names(page, live_app):
     expect(page.locator(EDITOR)).to_contain_text("harmless")
     shot(page, "editor-06-odd-names")
     assert alerts == []
+
+
+def test_tree_rename_delete_and_git_commit(page, live_app):
+    _sign_in(page, live_app)
+    project = _project(page, live_app, "Tree And Git")
+    _put(page, live_app, project, "old.py", "x = 1\n")
+    _put(page, live_app, project, "junk.txt", "bye\n")
+    _open_editor(page, live_app, project)
+    _open_file(page, "old.py")
+
+    page.locator('[data-tree-path="old.py"]').click(button="right")
+    page.locator("#menu-rename").click()
+    page.locator("#file-name-input").fill("lib/new.py")
+    page.locator("#file-name-submit").click()
+    expect(page.locator('[data-tree-path="lib/new.py"]')).to_be_visible()
+    expect(_tab(page, "lib/new.py")).to_be_visible()
+    expect(page.locator('[data-tree-path="old.py"]')).to_have_count(0)
+
+    page.locator('[data-tree-path="junk.txt"]').click(button="right")
+    page.locator("#menu-delete").click()
+    page.locator("#confirm-delete").click()
+    expect(page.locator('[data-tree-path="junk.txt"]')).to_have_count(0)
+
+    page.locator("#rail-git").click()
+    changes = page.locator(".git-change")
+    expect(changes).to_have_count(1)
+    expect(changes.first).to_contain_text("lib/new.py")
+    changes.first.click()
+    expect(page.locator("#git-diff")).to_be_visible()
+    expect(page.locator("#git-diff .view-lines").last).to_contain_text("x = 1")
+    shot(page, "editor-07-git-diff")
+    page.keyboard.press("Escape")
+    expect(page.locator("#git-diff")).to_have_count(0)
+    page.locator("#commit-message").fill("Move old.py into lib")
+    page.locator("#commit-button").click()
+    expect(page.locator(".git-change")).to_have_count(0)
+    expect(page.locator("#git-panel")).to_contain_text("Move old.py into lib")
+    shot(page, "editor-08-git-committed")

@@ -309,8 +309,30 @@ function VibeStatusBar({ status }) {
   );
 }
 
+// Each diff mount gets its own model paths; the models are disposed after the widget is gone
+// (disposing them while it unmounts throws "TextModel got disposed before DiffEditorWidget...").
+let vibeDiffSeq = 0;
+function useVibeDiffPaths(path) {
+  const paths = useRef(null);
+  if (paths.current === null) {
+    vibeDiffSeq += 1;
+    paths.current = {
+      original: `vibe-diff-a-${vibeDiffSeq}:///${path}`,
+      modified: `vibe-diff-b-${vibeDiffSeq}:///${path}`,
+    };
+  }
+  useEffect(() => () => {
+    const { original, modified } = paths.current;
+    setTimeout(() => vibeLoadMonaco().then((monaco) => {
+      for (const uri of [original, modified]) monaco.editor.getModel(monaco.Uri.parse(uri))?.dispose();
+    }), 0);
+  }, []);
+  return paths.current;
+}
+
 function VibeConflict({ conflict, busy, onKeepMine, onTakeTheirs, onSaveMerged }) {
   const diffRef = useRef(null);
+  const paths = useVibeDiffPaths(conflict.path);
   const deleted = conflict.version === null;
   return (
     <div className="vibe-conflict" id="conflict-view">
@@ -341,8 +363,10 @@ function VibeConflict({ conflict, busy, onKeepMine, onTakeTheirs, onSaveMerged }
         <VibeMonacoDiffEditor
           original={conflict.theirs}
           modified={conflict.mine}
-          originalModelPath={`vibe-theirs:///${conflict.path}`}
-          modifiedModelPath={`vibe-mine:///${conflict.path}`}
+          originalModelPath={paths.original}
+          modifiedModelPath={paths.modified}
+          keepCurrentOriginalModel={true}
+          keepCurrentModifiedModel={true}
           onMount={(editor) => (diffRef.current = editor)}
           options={{ renderSideBySide: true, originalEditable: false, automaticLayout: true }}
         />
@@ -573,13 +597,16 @@ function VibeEditor({
 // Read-only side-by-side diff (the git panel's compare view).
 function VibeDiff({ original, modified, path }) {
   const monaco = useVibeMonaco();
+  const paths = useVibeDiffPaths(path);
   if (!monaco) return <div className="vibe-editor-message">Loading diff…</div>;
   return (
     <VibeMonacoDiffEditor
       original={original}
       modified={modified}
-      originalModelPath={`vibe-base:///${path}`}
-      modifiedModelPath={`vibe-work:///${path}`}
+      originalModelPath={paths.original}
+      modifiedModelPath={paths.modified}
+      keepCurrentOriginalModel={true}
+      keepCurrentModifiedModel={true}
       options={{ readOnly: true, renderSideBySide: true, automaticLayout: true, minimap: { enabled: false } }}
     />
   );

@@ -274,7 +274,12 @@ def _remote_section() -> rx.Component:
             rx.form(
                 rx.hstack(
                     rx.input(name="branch", placeholder="new-branch", size="1", width="110px"),
-                    rx.button(rx.icon("plus", size=13), size="1", variant="soft", type="submit"),
+                    rx.tooltip(
+                        rx.icon_button(
+                            rx.icon("plus", size=13), size="1", variant="soft", type="submit"
+                        ),
+                        content="Create branch and switch to it",
+                    ),
                     spacing="1",
                 ),
                 on_submit=GitState.create_branch,
