@@ -40,6 +40,7 @@ def activity_rail() -> rx.Component:
         padding_y="var(--space-2)",
         align="center",
         width="44px",
+        height="100%",
         flex_shrink="0",
         border_right=BORDER,
         background="var(--gray-2)",

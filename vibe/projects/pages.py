@@ -31,7 +31,8 @@ def projects() -> rx.Component:
     )
 
 
-# /projects/[slug] (routes.PROJECT) is the editor: vibe/editor/pages.py.
+# /projects/[slug] (routes.PROJECT) is the editor, registered by vibe/editor/pages.py.
+from vibe.editor.pages import editor_page as project  # noqa: E402,F401
 
 
 @rx.page(
