@@ -11,9 +11,9 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup deps bun chromium lint format bench clean
+.PHONY: run test setup deps bun semgrep chromium lint format bench clean
 
-setup: deps bun
+setup: deps bun semgrep
 
 deps: $(VENV)/.deps-stamp
 
@@ -31,6 +31,18 @@ $(BUN):
 	@mkdir -p $(BUN_DIR)
 	npm install --prefix $(BUN_DIR) --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
 	@$(BUN) --version >/dev/null
+
+# Semgrep pins its own (older) MCP SDK, so it lives in a virtualenv of its own, never Vibe's.
+SEMGREP_VERSION := 1.185.0
+SEMGREP := tools/semgrep/bin/semgrep
+
+semgrep: $(SEMGREP)
+
+$(SEMGREP):
+	@test -x tools/semgrep/bin/python || $(PYTHON) -m venv tools/semgrep
+	tools/semgrep/bin/python -m pip install -q --upgrade pip
+	tools/semgrep/bin/python -m pip install -q semgrep==$(SEMGREP_VERSION)
+	@$(SEMGREP) --version >/dev/null
 
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

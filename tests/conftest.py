@@ -46,6 +46,10 @@ def vibe_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     reset_clients()
     ratelimit.reset()
     yield data
+    from jobs import embedded
+
+    if embedded.running() is not None:
+        embedded.shutdown(wait=True)
     reset_engines()
     reset_clients()
     get_settings.cache_clear()

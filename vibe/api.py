@@ -17,6 +17,7 @@ API_PREFIX = "/api/v1"
 
 
 def create_api() -> FastAPI:
+    from vibe.assistant.api import router as assistant_router
     from vibe.auth.api import router as auth_router
     from vibe.graph.api import router as graph_router
     from vibe.jobs.api import router as jobs_router
@@ -34,6 +35,7 @@ def create_api() -> FastAPI:
     install_error_handlers(app)
     for router in (auth_router, projects_router, jobs_router, graph_router, mcp_router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(assistant_router, prefix=API_PREFIX)
     gateway.install(app)  # the aggregated MCP endpoint at /mcp
 
     @app.get("/healthz", include_in_schema=False)

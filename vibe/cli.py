@@ -78,9 +78,9 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: head)."""
+    """Apply migrations up to REVISION (default: every head)."""
     from vibe.core.migrations import upgrade
 
     _ensure_database()
@@ -206,6 +206,10 @@ def _add_graph_commands() -> None:
 
 
 _add_graph_commands()
+
+from vibe.orchestrator.cli import mcp_cli  # noqa: E402
+
+main.add_command(mcp_cli)
 
 
 if __name__ == "__main__":

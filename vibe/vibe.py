@@ -1,5 +1,8 @@
 """The Reflex app: the API mounted in front, then every feature's pages."""
 
+import asyncio
+import contextlib
+
 import reflex as rx
 
 from vibe.api import create_api
@@ -10,6 +13,25 @@ from vibe.ui.theme import theme_kwargs
 setup_logging(get_settings().log_level, get_settings().log_json)
 
 app = rx.App(api_transformer=create_api(), theme=rx.theme(**theme_kwargs))
+
+
+@contextlib.asynccontextmanager
+async def embedded_jobs():
+    """Without Redis, jobs run inside this process: start the runner with the app, not lazily,
+    so jobs a previous process left queued or running are picked up or reaped at once."""
+    if get_settings().redis_url:
+        yield
+        return
+    from jobs import embedded
+
+    await asyncio.to_thread(embedded.start)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(embedded.shutdown, False)
+
+
+app.register_lifespan_task(embedded_jobs)
 
 from vibe.auth import pages as _auth_pages  # noqa: E402,F401  (registers pages)
 from vibe.editor import pages as _editor_pages  # noqa: E402,F401

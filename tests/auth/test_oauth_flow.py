@@ -110,7 +110,8 @@ def test_huggingface_sign_in(api, hf):
     me = api.get("/api/v1/auth/me").json()
     assert me["username"] == "hugtester"
     assert me["email"] == "hugtester@example.com"
-    assert me["avatar_url"] == huggingface.DEFAULT_USER["picture"]
+    assert me["avatar_url"] == f"{hf}/avatars/hugtester.svg"
+    assert httpx.get(me["avatar_url"]).headers["content-type"] == "image/svg+xml"
 
 
 def test_signed_in_user_links_second_provider(api, gh, hf):

@@ -48,7 +48,9 @@ class HttpEcho:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, ECHO, "--http", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         wait_for_port(self.port)
 
@@ -81,8 +83,9 @@ def live_api(db: str) -> Iterator[LiveApi]:
     from vibe.api import create_api
 
     port = free_port()
-    config = uvicorn.Config(create_api(), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(
+        create_api(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -14,13 +14,15 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from sqlmodel import select
 
-from tests.orchestrator.conftest import echo_command
+from tests.orchestrator.conftest import echo_command, wait_until
 from vibe.orchestrator.models import McpAudit
 
 
 def _add(base: str, token: str, **body: Any) -> dict[str, Any]:
     response = httpx.post(
-        f"{base}/api/v1/mcp/servers", json=body, headers={"Authorization": f"Bearer {token}"},
+        f"{base}/api/v1/mcp/servers",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
     assert response.status_code == 201, response.text
@@ -45,8 +47,9 @@ def test_no_token_is_refused(live_api):
     response = httpx.post(f"{live_api.base}/mcp", json={}, timeout=10)
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Bearer")
-    bad = httpx.post(f"{live_api.base}/mcp", json={},
-                     headers={"Authorization": "Bearer vibe_nope"}, timeout=10)
+    bad = httpx.post(
+        f"{live_api.base}/mcp", json={}, headers={"Authorization": "Bearer vibe_nope"}, timeout=10
+    )
     assert bad.status_code == 401
 
 
@@ -81,8 +84,13 @@ def test_gateway_lists_and_forwards_calls(live_api, admin, token_for, session):
             assert read.contents[0].text == "echo server readme"
 
     anyio.run(scenario)
-    session.expire_all()
-    rows = session.exec(select(McpAudit).order_by(McpAudit.id)).all()
+
+    def audited() -> list[McpAudit]:
+        session.rollback()  # a fresh transaction sees rows committed since
+        return list(session.exec(select(McpAudit).order_by(McpAudit.id)).all())
+
+    wait_until(lambda: len(audited()) >= 3, what="the audit rows")
+    rows = audited()
     outcomes = [(r.tool, r.outcome) for r in rows]
     assert ("echo", "ok") in outcomes
     assert ("echo", "denied") in outcomes  # invalid arguments never reached the server
@@ -129,8 +137,9 @@ def test_modern_client_also_works(live_api, admin, token_for):
     anyio.run(scenario)
 
 
-def test_a_user_sees_only_global_and_own_project_servers(live_api, admin, make_user, token_for,
-                                                         session):
+def test_a_user_sees_only_global_and_own_project_servers(
+    live_api, admin, make_user, token_for, session
+):
     from vibe.projects import service as projects
 
     bob = make_user("bob")
@@ -140,8 +149,15 @@ def test_a_user_sees_only_global_and_own_project_servers(live_api, admin, make_u
     admin_token = token_for(admin)
     command, args = echo_command()
     _add(live_api.base, admin_token, name="shared", command=command, args=args)
-    _add(live_api.base, admin_token, name="bobonly", command=command, args=args,
-         scope="project", project_id=mine.id)
+    _add(
+        live_api.base,
+        admin_token,
+        name="bobonly",
+        command=command,
+        args=args,
+        scope="project",
+        project_id=mine.id,
+    )
 
     async def names(token: str, wanted: set[str]) -> set[str]:
         async with _client(live_api.base, token) as client:
@@ -149,7 +165,8 @@ def test_a_user_sees_only_global_and_own_project_servers(live_api, admin, make_u
             return {t.name.split("__")[0] for t in tools}
 
     assert anyio.run(names, token_for(bob), {"shared__echo", "bobonly__echo"}) == {
-        "shared", "bobonly"
+        "shared",
+        "bobonly",
     }
     time.sleep(0)  # carol is no member of bob's project
     assert anyio.run(names, token_for(carol), {"shared__echo"}) == {"shared"}

@@ -15,7 +15,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.standins.server import Grant, OAuthGrants, bearer, client_credentials
+from tests.standins.server import (
+    AVATAR_SVG,
+    Grant,
+    OAuthGrants,
+    bearer,
+    client_credentials,
+    local_urls,
+)
 
 DOCS = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors"
 
@@ -23,7 +30,7 @@ DEFAULT_USER: dict[str, Any] = {
     "login": "octocat",
     "id": 583231,
     "node_id": "MDQ6VXNlcjU4MzIzMQ==",
-    "avatar_url": "https://avatars.githubusercontent.com/u/583231?v=4",
+    "avatar_url": "{base}/avatars/u/583231?v=4",
     "gravatar_id": "",
     "url": "https://api.github.com/users/octocat",
     "html_url": "https://github.com/octocat",
@@ -106,7 +113,9 @@ def create_app(
         return grants.knows(bearer(dict(request.headers)))
 
     async def get_user(request: Request) -> Response:
-        return JSONResponse(profile) if _authed(request) else _bad_credentials()
+        if not _authed(request):
+            return _bad_credentials()
+        return JSONResponse(local_urls(profile, str(request.base_url).rstrip("/")))
 
     async def get_emails(request: Request) -> Response:
         return JSONResponse(mailbox) if _authed(request) else _bad_credentials()
@@ -117,6 +126,7 @@ def create_app(
             Route("/login/oauth/access_token", access_token, methods=["POST"]),
             Route("/api/v3/user", get_user),
             Route("/api/v3/user/emails", get_emails),
+            Route("/avatars/u/{uid}", lambda _r: Response(AVATAR_SVG, media_type="image/svg+xml")),
         ]
     )
     app.state.grants = grants

@@ -15,14 +15,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.standins.server import Grant, OAuthGrants, bearer, client_credentials
+from tests.standins.server import (
+    AVATAR_SVG,
+    Grant,
+    OAuthGrants,
+    bearer,
+    client_credentials,
+    local_urls,
+)
 
 DEFAULT_USER: dict[str, Any] = {
     "sub": "6523b1d5e1f2a3b4c5d6e7f8",
     "name": "Hugging Tester",
     "preferred_username": "hugtester",
     "profile": "https://huggingface.co/hugtester",
-    "picture": "https://cdn-avatars.huggingface.co/v1/production/uploads/hugtester.png",
+    "picture": "{base}/avatars/hugtester.svg",
     "website": "",
     "email": "hugtester@example.com",
     "email_verified": True,
@@ -117,7 +124,7 @@ def create_app(
     async def userinfo(request: Request) -> Response:
         if not grants.knows(bearer(dict(request.headers))):
             return _oauth_error("invalid_token", "Invalid access token", 401)
-        return JSONResponse(profile)
+        return JSONResponse(local_urls(profile, str(request.base_url).rstrip("/")))
 
     app = Starlette(
         routes=[
@@ -126,6 +133,7 @@ def create_app(
             Route("/oauth/token", token, methods=["POST"]),
             Route("/oauth/userinfo", userinfo, methods=["GET", "POST"]),
             Route("/oauth/jwks", lambda _r: JSONResponse({"keys": []})),
+            Route("/avatars/{name}", lambda _r: Response(AVATAR_SVG, media_type="image/svg+xml")),
         ]
     )
     app.state.grants = grants

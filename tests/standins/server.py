@@ -130,6 +130,22 @@ def client_credentials(headers: dict[str, str], form: dict[str, str]) -> tuple[s
     return form.get("client_id", ""), form.get("client_secret", "")
 
 
+AVATAR_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40">'
+    '<rect width="40" height="40" fill="#6e7bdc"/><circle cx="20" cy="16" r="7" fill="#fff"/>'
+    '<rect x="9" y="26" width="22" height="14" rx="7" fill="#fff"/></svg>'
+)
+
+
+def local_urls(value: object, base: str) -> object:
+    """Fill ``{base}`` in a profile's URLs so avatars load from the stand-in, not the internet."""
+    if isinstance(value, str):
+        return value.replace("{base}", base)
+    if isinstance(value, dict):
+        return {k: local_urls(v, base) for k, v in value.items()}
+    return value
+
+
 def bearer(headers: dict[str, str]) -> str:
     """The token of ``Authorization: Bearer x`` or GitHub's older ``token x``."""
     scheme, _, value = headers.get("authorization", "").partition(" ")

@@ -9,6 +9,7 @@ configuration, so a changed setting (or a test's stand-in URL) gets a fresh clie
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -187,9 +188,7 @@ async def _hf_profile(app: StarletteOAuth2App, token: dict[str, Any]) -> Provide
     )
 
 
-def _expiry(token: dict[str, Any]):  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
+def _expiry(token: dict[str, Any]) -> datetime | None:
     expires_at = token.get("expires_at")
     if not expires_at:
         return None

@@ -24,20 +24,27 @@ def _provider_button(mark: rx.Component, label: str, href: str, element_id: str)
     )
 
 
+# Reflex forms always prevent the native submit, so the POST is made with fetch; the server's
+# redirect (to the projects page, or back to the login page with an error) is then followed.
+_LOCAL_LOGIN_JS = (
+    "const n = new URLSearchParams(window.location.search).get('next');"
+    f"fetch('{routes.LOGIN_LOCAL}' + (n ? '?next=' + encodeURIComponent(n) : ''),"
+    " {method: 'POST', credentials: 'same-origin'})"
+    ".then((r) => { window.location.href = r.url; })"
+    ".catch(() => { window.location.href = '/login?error='"
+    " + encodeURIComponent('The Vibe server cannot be reached'); });"
+)
+
+
 def _local_form() -> rx.Component:
-    return rx.el.form(
-        rx.button(
-            rx.icon("laptop", size=18),
-            "Continue as local user",
-            size="3",
-            width="100%",
-            type="submit",
-            variant="soft",
-            id="login-local",
-        ),
-        action=routes.LOGIN_LOCAL + SessionState.login_query,
-        method="post",
+    return rx.button(
+        rx.icon("laptop", size=18),
+        "Continue as local user",
+        size="3",
         width="100%",
+        variant="soft",
+        id="login-local",
+        on_click=rx.call_script(_LOCAL_LOGIN_JS),
     )
 
 

@@ -65,9 +65,12 @@ async def list_servers(
 ) -> list[ServerPublic]:
     """The MCP servers the caller can see: global ones and their projects' ones."""
     orch = await _orch(request)
-    return await _db(caller.user, lambda u, s: [
-        _public(orch, r) for r in registry.list_servers(u, session=s, project_id=project_id)
-    ])
+    return await _db(
+        caller.user,
+        lambda u, s: [
+            _public(orch, r) for r in registry.list_servers(u, session=s, project_id=project_id)
+        ],
+    )
 
 
 @router.post("/servers", status_code=201)
@@ -76,14 +79,18 @@ async def create_server(request: Request, caller: CurrentCaller, data: ServerIn)
     orch = await _orch(request)
     server_id = await _db(caller.user, lambda u, s: registry.create_server(u, data, session=s).id)
     await orch.reload()
-    return await _db(caller.user, lambda u, s: _public(orch, registry.get_server(u, server_id, session=s)))
+    return await _db(
+        caller.user, lambda u, s: _public(orch, registry.get_server(u, server_id, session=s))
+    )
 
 
 @router.get("/servers/{server_id}")
 async def get_server(request: Request, caller: CurrentCaller, server_id: int) -> ServerPublic:
     """One server with its live status, stderr tail and health."""
     orch = await _orch(request)
-    return await _db(caller.user, lambda u, s: _public(orch, registry.get_server(u, server_id, session=s)))
+    return await _db(
+        caller.user, lambda u, s: _public(orch, registry.get_server(u, server_id, session=s))
+    )
 
 
 @router.patch("/servers/{server_id}")
@@ -94,7 +101,9 @@ async def update_server(
     orch = await _orch(request)
     await _db(caller.user, lambda u, s: registry.update_server(u, server_id, patch, session=s))
     await orch.reload()
-    return await _db(caller.user, lambda u, s: _public(orch, registry.get_server(u, server_id, session=s)))
+    return await _db(
+        caller.user, lambda u, s: _public(orch, registry.get_server(u, server_id, session=s))
+    )
 
 
 @router.delete("/servers/{server_id}", status_code=204)
@@ -109,21 +118,32 @@ async def delete_server(request: Request, caller: CurrentCaller, server_id: int)
 @router.post("/servers/{server_id}/test")
 async def test_server(request: Request, caller: CurrentCaller, server_id: int) -> dict[str, Any]:
     """Connect once with the stored settings and list the tools, without touching the live one."""
-    spec = await _db(caller.user, lambda u, s: registry.to_spec(
-        registry.get_server(u, server_id, session=s, write=True)))
+    spec = await _db(
+        caller.user,
+        lambda u, s: registry.to_spec(registry.get_server(u, server_id, session=s, write=True)),
+    )
     return await probe(spec, timeout=min(spec.timeout_seconds, 30.0))
 
 
 @router.post("/import")
-async def import_config(request: Request, caller: CurrentCaller, body: ImportIn) -> list[ServerPublic]:
+async def import_config(
+    request: Request, caller: CurrentCaller, body: ImportIn
+) -> list[ServerPublic]:
     """Create or update servers from a Claude Desktop / Cursor / VS Code config file."""
     orch = await _orch(request)
-    ids = await _db(caller.user, lambda u, s: [int(r.id or 0) for r in registry.import_servers(
-        u, body.config, session=s, scope=body.scope, project_id=body.project_id)])
+    ids = await _db(
+        caller.user,
+        lambda u, s: [
+            int(r.id or 0)
+            for r in registry.import_servers(
+                u, body.config, session=s, scope=body.scope, project_id=body.project_id
+            )
+        ],
+    )
     await orch.reload()
-    return await _db(caller.user, lambda u, s: [
-        _public(orch, registry.get_server(u, i, session=s)) for i in ids
-    ])
+    return await _db(
+        caller.user, lambda u, s: [_public(orch, registry.get_server(u, i, session=s)) for i in ids]
+    )
 
 
 @router.get("/export")
@@ -133,8 +153,10 @@ async def export_config(
     project_id: int | None = None,
 ) -> dict[str, Any]:
     """The visible servers as a client config file; secrets appear as ${secret:NAME}."""
-    return await _db(caller.user, lambda u, s: registry.export_servers(
-        u, session=s, fmt=format, project_id=project_id))
+    return await _db(
+        caller.user,
+        lambda u, s: registry.export_servers(u, session=s, fmt=format, project_id=project_id),
+    )
 
 
 @router.get("/tools")
@@ -161,16 +183,23 @@ async def call_tool(
     """Call a namespaced tool as the caller; tool errors come back with is_error set."""
     orch = await _orch(request)
     scopes = frozenset(caller.token.scopes.split()) if caller.token else frozenset({"write"})
-    principal = Principal(int(caller.user.id or 0), caller.token.id if caller.token else None, scopes)
+    principal = Principal(
+        int(caller.user.id or 0), caller.token.id if caller.token else None, scopes
+    )
     result = await orch.call_tool(principal, name, body.arguments)
     return result.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 @router.get("/route")
 async def explain_route(
-    request: Request, caller: CurrentCaller, capability: str,
-    project_id: int | None = None, tool: str | None = None,
+    request: Request,
+    caller: CurrentCaller,
+    capability: str,
+    project_id: int | None = None,
+    tool: str | None = None,
 ) -> dict[str, Any]:
     """Which server would serve ``capability``, with the reason for every candidate."""
     orch = await _orch(request)
-    return await orch.explain(int(caller.user.id or 0), capability, project_id=project_id, tool=tool)
+    return await orch.explain(
+        int(caller.user.id or 0), capability, project_id=project_id, tool=tool
+    )

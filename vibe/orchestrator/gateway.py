@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -39,7 +40,7 @@ from starlette.types import Receive, Scope, Send
 from vibe import __version__
 from vibe.core.errors import VibeError
 from vibe.orchestrator import router
-from vibe.orchestrator.service import Orchestrator, Principal, new_supervisor
+from vibe.orchestrator.service import Orchestrator, Principal, new_supervisor, principal_for_token
 from vibe.orchestrator.supervisor import CallFailed
 
 log = logging.getLogger("vibe.mcp.gateway")
@@ -88,7 +89,9 @@ class Gateway:
         orchestrator.listeners.append(self.announce_changes)
 
     def _principal(self, ctx: ServerRequestContext[Any, Any]) -> Principal:
-        connection = getattr(ctx.session, "_connection", None)  # per client; sessions are per request
+        connection = getattr(
+            ctx.session, "_connection", None
+        )  # per client; sessions are per request
         if connection is not None:
             self._connections.add(connection)
         request = ctx.request
@@ -113,7 +116,9 @@ class Gateway:
         ]
         return types.ListToolsResult(tools=tools)
 
-    async def _call_tool(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def _call_tool(
+        self, ctx: Any, params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
         return await self.orch.call_tool(self._principal(ctx), params.name, params.arguments)
 
     async def _list_prompts(self, ctx: Any, _params: Any) -> types.ListPromptsResult:
@@ -200,7 +205,11 @@ class GatewayRuntime:
                 await orch.reload()
                 self.orch = orch
                 self._ready.set()
-                await self._stop.wait()
+                try:
+                    await self._stop.wait()
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await orch.flush_audit()
 
     async def shutdown(self) -> None:
         self._stop.set()
@@ -220,7 +229,9 @@ class AuthenticatedMcp:
         request = Request(scope)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            await _unauthorized("send 'Authorization: Bearer <Vibe API token>'")(scope, receive, send)
+            await _unauthorized("send 'Authorization: Bearer <Vibe API token>'")(
+                scope, receive, send
+            )
             return
         orch = await self.runtime.ensure_running()
         try:
@@ -286,10 +297,25 @@ async def serve_stdio(token: str) -> None:
     """Run the gateway over this process's stdin/stdout, acting as the token's user."""
     from mcp.server.stdio import stdio_server
 
-    async with new_supervisor() as sup:
+    principal = await anyio.to_thread.run_sync(principal_for_token, token)
+    async with new_supervisor() as sup, anyio.create_task_group() as tg:
+        tg.start_soon(_cancel_on_signal, tg.cancel_scope)
         orch = Orchestrator(sup)
-        principal = await orch.authenticate(token)
         gateway = Gateway(orch, default=principal)
         await orch.reload()
-        async with stdio_server() as (read, write):
-            await gateway.server.run(read, write, gateway.server.create_initialization_options())
+        try:
+            async with stdio_server() as (read, write):
+                init = gateway.server.create_initialization_options()
+                await gateway.server.run(read, write, init)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await orch.flush_audit()
+        tg.cancel_scope.cancel()
+
+
+async def _cancel_on_signal(scope: anyio.CancelScope) -> None:
+    """SIGTERM/SIGINT end the gateway cleanly, so the supervisor kills every child it started."""
+    with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+        async for _signal in signals:
+            scope.cancel()
+            return

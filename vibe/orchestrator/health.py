@@ -27,12 +27,18 @@ CALL_SECONDS = Histogram(
     registry=REGISTRY,
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
-SERVER_UP = Gauge("vibe_mcp_server_up", "1 when the MCP server is connected", ["server"],
-                  registry=REGISTRY)
-BREAKER_OPEN = Gauge("vibe_mcp_breaker_open", "1 when the server's breaker is open", ["server"],
-                     registry=REGISTRY)
-CHECK_LATENCY = Gauge("vibe_mcp_health_latency_ms", "Moving average of health-check latency",
-                      ["server"], registry=REGISTRY)
+SERVER_UP = Gauge(
+    "vibe_mcp_server_up", "1 when the MCP server is connected", ["server"], registry=REGISTRY
+)
+BREAKER_OPEN = Gauge(
+    "vibe_mcp_breaker_open", "1 when the server's breaker is open", ["server"], registry=REGISTRY
+)
+CHECK_LATENCY = Gauge(
+    "vibe_mcp_health_latency_ms",
+    "Moving average of health-check latency",
+    ["server"],
+    registry=REGISTRY,
+)
 
 
 @dataclass

@@ -32,9 +32,7 @@ class McpServer(SQLModel, table=True):
     """One configured MCP server. Secret env values and headers are Fernet-encrypted at rest."""
 
     __tablename__ = "mcp_servers"
-    __table_args__ = (
-        UniqueConstraint("scope_key", "name", name="uq_mcp_server_scope_name"),
-    )
+    __table_args__ = (UniqueConstraint("scope_key", "name", name="uq_mcp_server_scope_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40)
@@ -81,8 +79,12 @@ class McpTool(SQLModel, table=True):
     kind: str = Field(default="tool", max_length=10)  # tool | resource | prompt
     name: str = Field(max_length=500)
     description: str = Field(default="")
-    input_schema: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    annotations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    input_schema: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    annotations: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -38,9 +38,7 @@ def _member_roles(user: User, *, session: Session) -> dict[int, str]:
     return {int(project_id): role for project_id, role in rows}
 
 
-def list_servers(
-    user: User, *, session: Session, project_id: int | None = None
-) -> list[McpServer]:
+def list_servers(user: User, *, session: Session, project_id: int | None = None) -> list[McpServer]:
     """Global servers plus those of the user's projects (only ``project_id``'s, if given)."""
     roles = _member_roles(user, session=session)
     projects = [project_id] if project_id is not None else list(roles)
@@ -101,9 +99,18 @@ def create_server(user: User, data: ServerIn, *, session: Session) -> McpServer:
 
 
 _FLAG_FIELDS = (
-    "description", "tags", "enabled", "placement", "priority", "timeout_seconds",
-    "max_concurrency", "rate_limit_per_minute", "read_only", "confirm_mutations",
-    "allowed_tools", "denied_tools",
+    "description",
+    "tags",
+    "enabled",
+    "placement",
+    "priority",
+    "timeout_seconds",
+    "max_concurrency",
+    "rate_limit_per_minute",
+    "read_only",
+    "confirm_mutations",
+    "allowed_tools",
+    "denied_tools",
 )
 
 
@@ -318,7 +325,10 @@ def import_servers(
 
 
 def export_servers(
-    user: User, *, session: Session, fmt: config_io.Format = "mcpServers",
+    user: User,
+    *,
+    session: Session,
+    fmt: config_io.Format = "mcpServers",
     project_id: int | None = None,
 ) -> dict[str, Any]:
     rows = list_servers(user, session=session, project_id=project_id)
@@ -333,4 +343,3 @@ def enabled_specs(*, session: Session) -> list[ServerSpec]:
         select(McpServer).where(McpServer.enabled == True, McpServer.placement == "local")  # noqa: E712
     ).all()
     return [to_spec(r) for r in rows]
-

@@ -35,7 +35,9 @@ def namespaced(server: str, item: str, limit: int = MAX_NAME) -> str:
     return f"{name[: limit - HASH_LEN - 1]}_{_digest(server, item)}"
 
 
-def build_names(pairs: Iterable[tuple[str, str]], limit: int = MAX_NAME) -> dict[str, tuple[str, str]]:
+def build_names(
+    pairs: Iterable[tuple[str, str]], limit: int = MAX_NAME
+) -> dict[str, tuple[str, str]]:
     """Exposed name → (server, item) for every pair, with no two pairs sharing a name."""
     names: dict[str, tuple[str, str]] = {}
     for server, item in sorted(set(pairs)):
@@ -54,7 +56,7 @@ def resource_uri(server: str, uri: str) -> str:
 def split_resource_uri(uri: str) -> tuple[str, str] | None:
     if not uri.startswith(RESOURCE_PREFIX):
         return None
-    server, _, rest = uri[len(RESOURCE_PREFIX):].partition("/")
+    server, _, rest = uri[len(RESOURCE_PREFIX) :].partition("/")
     return (server, unquote(rest)) if server and rest else None
 
 
@@ -149,7 +151,9 @@ def explain(
     for c in candidates:
         reasons = _skip_reasons(c, capability, project_id, tool, need_write)
         verdicts.append(Verdict(c, eligible=not reasons, reasons=reasons))
-    eligible = sorted((v for v in verdicts if v.eligible), key=lambda v: _sort_key(v.candidate, project_id))
+    eligible = sorted(
+        (v for v in verdicts if v.eligible), key=lambda v: _sort_key(v.candidate, project_id)
+    )
     for rank, verdict in enumerate(eligible, start=1):
         verdict.rank = rank
         verdict.reasons = _ranking_reasons(verdict.candidate, rank, len(eligible), project_id)

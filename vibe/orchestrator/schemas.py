@@ -56,7 +56,9 @@ class ServerIn(ServerFlags):
     @classmethod
     def _name(cls, value: str) -> str:
         if not NAME_RE.match(value):
-            raise ValueError("use 1-40 letters, digits, '-' or '_', starting with a letter or digit")
+            raise ValueError(
+                "use 1-40 letters, digits, '-' or '_', starting with a letter or digit"
+            )
         return value
 
 

@@ -7,6 +7,8 @@ runs in worker threads so the event loop never waits on it.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,6 +29,8 @@ from vibe.orchestrator import audit, registry, router
 from vibe.orchestrator import health as metrics
 from vibe.orchestrator.models import McpHealth, McpTool
 from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor
+
+log = logging.getLogger("vibe.mcp")
 
 TOKEN_CACHE_SECONDS = 10.0
 VISIBLE_CACHE_SECONDS = 5.0
@@ -72,6 +76,8 @@ class Orchestrator:
         self._visible: dict[int, tuple[float, frozenset[int]]] = {}
         self._catalogs: dict[frozenset[int], tuple[int, Catalog]] = {}
         self._generation = 0
+        self._audit_queue: list[tuple[Any, ...]] = []
+        self._audit_task: asyncio.Task[None] | None = None
         supervisor.on_change.append(self._changed)
         supervisor.on_health.append(self._health_checked)
 
@@ -109,7 +115,7 @@ class Orchestrator:
         cached = self._tokens.get(token)
         if cached and cached[0] > now:
             return cached[1]
-        principal = await anyio.to_thread.run_sync(_principal_for, token)
+        principal = await anyio.to_thread.run_sync(principal_for_token, token)
         self._tokens[token] = (now + TOKEN_CACHE_SECONDS, principal)
         return principal
 
@@ -158,13 +164,36 @@ class Orchestrator:
             outcome, error = "denied", exc.message
         seconds = time.perf_counter() - started
         metrics.observe_call(runtime.spec.name, tool.name, outcome, seconds)
-        await anyio.to_thread.run_sync(
-            _save_audit, principal.user_id, runtime, tool.name, arguments, seconds, outcome, error
+        self._audit_later(
+            (principal.user_id, runtime, tool.name, arguments, seconds, outcome, error)
         )
         return result if result is not None else error_result(error)
 
+    def _audit_later(self, entry: tuple[Any, ...]) -> None:
+        # Rows queue up while a write is in flight and go in one transaction: no wait for the
+        # caller, and under load one commit per batch instead of one per call.
+        self._audit_queue.append(entry)
+        if self._audit_task is None or self._audit_task.done():
+            self._audit_task = asyncio.get_running_loop().create_task(self._flush_audit())
+
+    async def _flush_audit(self) -> None:
+        while self._audit_queue:
+            batch, self._audit_queue = self._audit_queue, []
+            try:
+                await anyio.to_thread.run_sync(_save_audit, batch)
+            except Exception:
+                log.exception("could not write %d MCP audit rows", len(batch))
+
+    async def flush_audit(self) -> None:
+        """Wait until every queued audit row is written."""
+        while self._audit_task is not None and not self._audit_task.done():
+            await asyncio.shield(self._audit_task)
+
     def _check_call(
-        self, principal: Principal, runtime: ServerRuntime, tool: types.Tool,
+        self,
+        principal: Principal,
+        runtime: ServerRuntime,
+        tool: types.Tool,
         arguments: dict[str, Any] | None,
     ) -> None:
         if not principal.may_call():
@@ -203,7 +232,11 @@ class Orchestrator:
     # -- routing --------------------------------------------------------------------------------
 
     async def explain(
-        self, user_id: int, capability: str, *, project_id: int | None = None,
+        self,
+        user_id: int,
+        capability: str,
+        *,
+        project_id: int | None = None,
         tool: str | None = None,
     ) -> dict[str, Any]:
         """Which visible server serves ``capability`` and why each other one does not."""
@@ -215,15 +248,21 @@ class Orchestrator:
         runtime = self.sup.runtimes.get(spec.id)
         snap = runtime.health.snapshot() if runtime else {}
         return router.Candidate(
-            id=spec.id, name=spec.name, tags=list(spec.tags), enabled=spec.enabled,
-            priority=spec.priority, placement=spec.placement, scope=spec.scope,
+            id=spec.id,
+            name=spec.name,
+            tags=list(spec.tags),
+            enabled=spec.enabled,
+            priority=spec.priority,
+            placement=spec.placement,
+            scope=spec.scope,
             project_id=spec.project_id,
             status=runtime.status if runtime else ("stopped" if spec.enabled else "disabled"),
             breaker=str(snap.get("breaker", "closed")),
             latency_ms=runtime.health.latency_ema_ms if runtime else None,
             retry_in=float(snap.get("retry_in_seconds", 0.0) or 0.0),
             error=runtime.error if runtime else "",
-            read_only=spec.read_only, allowed_tools=list(spec.allowed_tools),
+            read_only=spec.read_only,
+            allowed_tools=list(spec.allowed_tools),
             denied_tools=list(spec.denied_tools),
         )
 
@@ -276,7 +315,9 @@ def validate_arguments(tool: types.Tool, arguments: dict[str, Any] | None) -> st
 
 
 def error_result(message: str) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(type="text", text=message)], is_error=True)
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=message)], is_error=True
+    )
 
 
 def _text_of(result: types.CallToolResult) -> str:
@@ -291,7 +332,8 @@ def _enabled_specs() -> list[Any]:
         return registry.enabled_specs(session=session)
 
 
-def _principal_for(token: str) -> Principal:
+def principal_for_token(token: str) -> Principal:
+    """The principal behind an API token; raises Unauthorized."""
     with session_scope() as session:
         user, row = auth_service.user_for_api_token(token, session=session)
         return Principal(int(user.id or 0), row.id, frozenset(row.scopes.split()))
@@ -320,17 +362,36 @@ def _save_lists(runtime: ServerRuntime) -> None:
             return
         session.exec(delete(McpTool).where(col(McpTool.server_id) == server_id))  # type: ignore[call-overload]
         for tool in runtime.tools:
-            session.add(McpTool(
-                server_id=server_id, kind="tool", name=tool.name,
-                description=tool.description or "", input_schema=tool.input_schema,
-                annotations=tool.annotations.model_dump(exclude_none=True) if tool.annotations else {},
-            ))
+            session.add(
+                McpTool(
+                    server_id=server_id,
+                    kind="tool",
+                    name=tool.name,
+                    description=tool.description or "",
+                    input_schema=tool.input_schema,
+                    annotations=tool.annotations.model_dump(exclude_none=True)
+                    if tool.annotations
+                    else {},
+                )
+            )
         for prompt in runtime.prompts:
-            session.add(McpTool(server_id=server_id, kind="prompt", name=prompt.name,
-                                description=prompt.description or ""))
+            session.add(
+                McpTool(
+                    server_id=server_id,
+                    kind="prompt",
+                    name=prompt.name,
+                    description=prompt.description or "",
+                )
+            )
         for resource in runtime.resources:
-            session.add(McpTool(server_id=server_id, kind="resource", name=str(resource.uri),
-                                description=resource.description or ""))
+            session.add(
+                McpTool(
+                    server_id=server_id,
+                    kind="resource",
+                    name=str(resource.uri),
+                    description=resource.description or "",
+                )
+            )
 
 
 def _save_health(server_id: int, ok: bool, latency: float | None, error: str) -> None:
@@ -340,22 +401,27 @@ def _save_health(server_id: int, ok: bool, latency: float | None, error: str) ->
         session.add(McpHealth(server_id=server_id, ok=ok, latency_ms=latency, error=error[:1000]))
 
 
-def _save_audit(
-    user_id: int, runtime: ServerRuntime, tool: str, arguments: dict[str, Any] | None,
-    seconds: float, outcome: str, error: str,
-) -> None:
-    spec = runtime.spec
-    secrets = tuple(spec.env.values()) + tuple(spec.headers.values())
+def _save_audit(batch: list[tuple[Any, ...]]) -> None:
     with session_scope() as session:
-        exists = session.get(registry.McpServer, spec.id) is not None
-        audit.record(
-            session=session, user_id=user_id, server_id=spec.id if exists else None,
-            server_name=spec.name, tool=tool, arguments=arguments, duration_ms=seconds * 1000,
-            outcome=outcome, error=error, secrets=secrets,
-        )
+        known: dict[int, bool] = {}
+        for user_id, runtime, tool, arguments, seconds, outcome, error in batch:
+            spec = runtime.spec
+            if spec.id not in known:
+                known[spec.id] = session.get(registry.McpServer, spec.id) is not None
+            audit.record(
+                session=session,
+                user_id=user_id,
+                server_id=spec.id if known[spec.id] else None,
+                server_name=spec.name,
+                tool=tool,
+                arguments=arguments,
+                duration_ms=seconds * 1000,
+                outcome=outcome,
+                error=error,
+                secrets=tuple(spec.env.values()) + tuple(spec.headers.values()),
+            )
 
 
 def user_session_principal(user: User) -> Principal:
     """A principal for a signed-in browser user (REST calls), with full scopes."""
     return Principal(int(user.id or 0))
-

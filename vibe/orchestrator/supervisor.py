@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -316,8 +317,12 @@ class Supervisor:
     # -- calls ------------------------------------------------------------------------------
 
     async def call_tool(
-        self, server_id: int, name: str, arguments: dict[str, Any] | None,
-        *, timeout: float | None = None,
+        self,
+        server_id: int,
+        name: str,
+        arguments: dict[str, Any] | None,
+        *,
+        timeout: float | None = None,
     ) -> types.CallToolResult:
         """Call a tool with the server's deadline; raises CallFailed when there is no result."""
 
@@ -327,14 +332,20 @@ class Supervisor:
         return await self.request(server_id, send, timeout=timeout, label=name)
 
     async def request(
-        self, server_id: int, send: Callable[[Any], Awaitable[Any]],
-        *, timeout: float | None = None, label: str = "",
+        self,
+        server_id: int,
+        send: Callable[[Any], Awaitable[Any]],
+        *,
+        timeout: float | None = None,
+        label: str = "",
     ) -> Any:
         runtime = self._get(server_id)
         deadline = anyio.current_time() + (timeout or runtime.spec.timeout_seconds)
         if not runtime.health.breaker.allows():
             wait = runtime.health.breaker.seconds_until_retry()
-            raise CallFailed("unavailable", f"{runtime.spec.name}: circuit open, retry in {wait:.0f}s")
+            raise CallFailed(
+                "unavailable", f"{runtime.spec.name}: circuit open, retry in {wait:.0f}s"
+            )
         for attempt in (1, 2):
             try:
                 return await self._send(runtime, send, deadline, label)
@@ -346,8 +357,11 @@ class Supervisor:
         raise AssertionError("unreachable")
 
     async def _send(
-        self, runtime: ServerRuntime, send: Callable[[Any], Awaitable[Any]],
-        deadline: float, label: str,
+        self,
+        runtime: ServerRuntime,
+        send: Callable[[Any], Awaitable[Any]],
+        deadline: float,
+        label: str,
     ) -> Any:
         conn = runtime.connection
         if conn is None:
@@ -359,7 +373,9 @@ class Supervisor:
                     result = await send(conn.client)
         except TimeoutError as exc:
             self._failed(runtime, "timeout")
-            raise CallFailed("timeout", f"{label or 'call'} timed out on {runtime.spec.name}") from exc
+            raise CallFailed(
+                "timeout", f"{label or 'call'} timed out on {runtime.spec.name}"
+            ) from exc
         except MCPError as exc:
             if exc.code == types.CONNECTION_CLOSED or exc.message in SESSION_GONE:
                 self._failed(runtime, exc.message)
@@ -402,7 +418,7 @@ class Supervisor:
             started = time.perf_counter()
             try:
                 with anyio.fail_after(min(10.0, runtime.spec.timeout_seconds)):
-                    await conn.client.send_ping()
+                    await _ping(conn)
                 ok, latency, error = True, (time.perf_counter() - started) * 1000, ""
             except Exception as exc:
                 error = "ping timed out" if isinstance(exc, TimeoutError) else describe(exc)
@@ -433,6 +449,12 @@ class Supervisor:
         while True:
             await anyio.sleep(self.health_interval)
             await self.check_all()
+
+
+async def _ping(conn: Connection) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ping is gone from 2026-07-28; our sessions are legacy
+        await conn.client.send_ping()
 
 
 async def _all_pages(fetch: Callable[..., Awaitable[Any]], attr: str) -> list[Any]:

@@ -57,7 +57,7 @@ def _nest(result: FileResult, found: list) -> None:
             stack.pop()
         parent = stack[-1][1] if stack else result.module
         qname = f"{parent}.{name}" if parent else name
-        first_line = text(node, limit=MAX_SIGNATURE).split("\n", 1)[0]
+        first_line = text(node, limit=MAX_SIGNATURE).split("\n", 1)[0]  # small: cut in C
         result.defs.append(
             Definition(
                 qname,

@@ -187,6 +187,8 @@ class GraphIndex:
             self._key_map.update(new)
             if new:
                 self._file_keys[path] = new
+        if not any(k.startswith(("file:", "meta:")) for k in changed):
+            return changed  # same files, same module names: module lookups cannot change
         python = python_keys(self.files)
         changed |= changed_keys(self._python_keys, python)
         for key in self._python_keys:

@@ -58,6 +58,7 @@ class _JSExtractor:
         self.scopes.append(Scope(result.module, "module", -1))
 
     def run(self, root: TSNode) -> None:
+        self.source = root.text or b""
         query = QUERIES[self.result.language]
         items = [
             (node.start_byte, -node.end_byte, name, node)
@@ -83,7 +84,8 @@ class _JSExtractor:
             parent.bind(name, ("def", qname, index))
         body = node.child_by_field_name("body")
         end = body.start_byte if body is not None else node.end_byte
-        signature = " ".join(text(node, limit=end - node.start_byte).split())[:MAX_SIGNATURE]
+        head = self.source[node.start_byte : min(end, node.start_byte + 4 * MAX_SIGNATURE)]
+        signature = " ".join(head.decode("utf-8", "replace").split())[:MAX_SIGNATURE]
         self.result.defs.append(
             Definition(
                 qname,

@@ -46,6 +46,7 @@ class _Extractor:
         self.self_names: dict[int, str] = {}
 
     def run(self, root: TSNode) -> None:
+        self.source = root.text or b""
         self.result.docstring = docstring_of(root)
         items = [
             (node.start_byte, -node.end_byte, name, node)
@@ -71,7 +72,10 @@ class _Extractor:
         parent.bind(name, ("def", qname, index))
         body = node.child_by_field_name("body")
         signature_end = body.start_byte if body is not None else node.end_byte
-        signature = text(node, limit=signature_end - node.start_byte).rstrip().rstrip(":")
+        head = self.source[
+            node.start_byte : min(signature_end, node.start_byte + 4 * MAX_SIGNATURE)
+        ]
+        signature = head.decode("utf-8", "replace").rstrip().rstrip(":")
         self.result.defs.append(
             Definition(
                 qname,

@@ -63,7 +63,7 @@ def python_keys(files: Mapping[str, FileResult]) -> dict[str, str]:
     )
     for path in python:
         keys.setdefault(f"py:{files[path].module}", path)
-    packages = {str(PurePosixPath(path).parent) for path in python if _is_init(path)}
+    packages = {path.rpartition("/")[0] for path in python if _is_init(path)}
     aliases: dict[str, set[str]] = {}
     for path in python:
         alias = _import_alias(files[path].module, path, packages)
@@ -88,12 +88,14 @@ def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
 
 
 def _is_init(path: str) -> bool:
-    return PurePosixPath(path).stem == "__init__"
+    return path.rpartition("/")[2].startswith("__init__.")
 
 
 def _import_alias(module: str, path: str, packages: set[str]) -> str:
     """Name under a `src/`-style source root (`src/pkg/mod.py` → `pkg.mod`), or ``""``."""
-    parts = PurePosixPath(path).parts
+    parts = path.split("/")
+    if not SOURCE_ROOT_DIRS.intersection(parts[:-1]):
+        return ""
     for i in range(len(parts) - 2, -1, -1):
         if parts[i] in SOURCE_ROOT_DIRS and "/".join(parts[: i + 1]) not in packages:
             return ".".join(module.split(".")[i + 1 :])
