@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vibe.graph.engine.emit import FileResolution, resolve_file
+from vibe.graph.engine.gcpause import paused_gc
 from vibe.graph.engine.languages import GRAMMARS, language_for
 from vibe.graph.engine.model import Edge, FileResult, GraphData, Node, Skipped
 from vibe.graph.engine.parallel import extract_many
@@ -120,6 +121,16 @@ class GraphIndex:
         progress: Progress | None,
         cancel: Cancel | None,
     ) -> UpdateReport:
+        with paused_gc():
+            return self._apply_paused(listed, gone, progress, cancel)
+
+    def _apply_paused(
+        self,
+        listed: dict[str, str | None],
+        gone: list[str],
+        progress: Progress | None,
+        cancel: Cancel | None,
+    ) -> UpdateReport:
         report = UpdateReport(removed=sorted(gone))
         todo = sorted(p for p, reason in listed.items() if reason is None)
         known = {p: self.files[p].content_hash for p in todo if p in self.files}
@@ -214,6 +225,10 @@ class GraphIndex:
 
     def graph(self) -> GraphData:
         """Assemble the whole graph from the per-file parts (deterministic, path-ordered)."""
+        with paused_gc():
+            return self._graph()
+
+    def _graph(self) -> GraphData:
         data = GraphData(self.project, str(self.root))
         paths = sorted(self.files)
         dir_nodes, dir_edges = directory_structure(self.project, self.root.name, paths)
