@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,22 +170,34 @@ class GraphIndex:
         self.resolutions.pop(path, None)
         self._structure.pop(path, None)
 
+    @classmethod
+    def from_state(
+        cls,
+        root: str | Path,
+        files: Mapping[str, FileResult],
+        resolutions: Mapping[str, FileResolution],
+        skipped: Iterable[Skipped] = (),
+        **options: Any,
+    ) -> GraphIndex:
+        """An index primed with per-file state saved from an earlier run (same engine version).
+
+        `options` are the constructor's (`project`, `workers`, `max_file_bytes`). The symbol
+        table is rebuilt from `files`, so the next update diffs against what `resolutions` saw
+        and re-resolves exactly the files a clean re-index would resolve differently.
+        """
+        index = cls(root, **options)
+        index.files = dict(files)
+        index.resolutions = {p: r for p, r in resolutions.items() if p in index.files}
+        index.skipped = {s.path: s for s in skipped if s.path not in index.files}
+        index.rebuild_keys()
+        return index
+
     def rebuild_keys(self) -> None:
-        """Recompute the symbol table from `files`: call after restoring files and resolutions
-        from storage, so the next update diffs against what those resolutions saw."""
+        """Recompute the symbol table from `files` (after they were replaced wholesale)."""
         self._file_keys = {path: file_keys(result) for path, result in self.files.items()}
         self._python_keys = python_keys(self.files)
         self._key_map = {k: v for keys in self._file_keys.values() for k, v in keys.items()}
         self._key_map.update(self._python_keys)
-
-    @property
-    def _keys(self) -> dict[str, Any]:
-        return self._key_map
-
-    @_keys.setter
-    def _keys(self, _value: object) -> None:
-        # Older callers assigned a freshly built key map after a restore; rebuild ours instead.
-        self.rebuild_keys()
 
     def _refresh_keys(self, touched: set[str]) -> set[str]:
         changed: set[str] = set()
