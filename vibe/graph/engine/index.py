@@ -17,7 +17,9 @@ from typing import Any
 from vibe.graph.engine.emit import FileResolution, resolve_file
 from vibe.graph.engine.gcpause import paused_gc
 from vibe.graph.engine.languages import GRAMMARS, language_for
+from vibe.graph.engine.manifests import scan_manifests
 from vibe.graph.engine.model import Edge, FileResult, GraphData, Node, Skipped
+from vibe.graph.engine.packages import PackageNames, touches_manifest
 from vibe.graph.engine.parallel import extract_many
 from vibe.graph.engine.parse import DEFAULT_MAX_FILE_BYTES
 from vibe.graph.engine.resolve import Resolver
@@ -66,6 +68,8 @@ class GraphIndex:
         self._file_keys: dict[str, dict[str, Any]] = {}
         self._python_keys: dict[str, str] = {}
         self._structure: dict[str, tuple[list[Node], list[Edge]]] = {}
+        self.packages = PackageNames(self.project)
+        self._packages_changed = False
 
     def index_all(
         self, *, progress: Progress | None = None, cancel: Cancel | None = None
@@ -73,7 +77,15 @@ class GraphIndex:
         """Scan the whole root: new and changed files are extracted, vanished ones dropped."""
         listed = dict(iter_source_files(self.root))
         gone = [p for p in [*self.files, *self.skipped] if p not in listed]
+        self.scan_packages()
         return self._apply(listed, gone, progress, cancel)
+
+    def scan_packages(self) -> None:
+        """Re-read the declared dependencies (manifests) that third-party imports link to."""
+        packages = PackageNames(self.project, scan_manifests(self.root))
+        if packages.names != self.packages.names:
+            self._packages_changed = True
+        self.packages = packages
 
     def update(
         self,
@@ -82,7 +94,12 @@ class GraphIndex:
         progress: Progress | None = None,
         cancel: Cancel | None = None,
     ) -> UpdateReport:
-        """Re-index only `paths` (root-relative or absolute): changed, added, deleted, renamed."""
+        """Re-index only `paths` (root-relative or absolute): changed, added, deleted, renamed.
+
+        A dependency manifest among `paths` re-reads the declared packages."""
+        paths = [str(p) for p in paths]
+        if touches_manifest(paths):
+            self.scan_packages()
         listed: dict[str, str | None] = {}
         gone: list[str] = []
         for raw in paths:
@@ -190,6 +207,8 @@ class GraphIndex:
         index.resolutions = {p: r for p, r in resolutions.items() if p in index.files}
         index.skipped = {s.path: s for s in skipped if s.path not in index.files}
         index.rebuild_keys()
+        index.scan_packages()
+        index._packages_changed = True  # the saved resolutions may have seen other manifests
         return index
 
     def rebuild_keys(self) -> None:
@@ -224,6 +243,9 @@ class GraphIndex:
         changed = self._refresh_keys(touched)
         affected = {p for p in touched if p in self.files}
         affected |= {p for p, res in self.resolutions.items() if not res.deps.isdisjoint(changed)}
+        if self._packages_changed:
+            affected |= {p for p, r in self.resolutions.items() if self.packages.stale(r.packages)}
+            self._packages_changed = False
         table = SymbolTable(self.files, self._key_map)
         resolver = Resolver(table)
         done = []
@@ -231,7 +253,7 @@ class GraphIndex:
             result = self.files.get(path)
             if result is None or not GRAMMARS[result.language].full:
                 continue
-            self.resolutions[path] = resolve_file(resolver, self.project, result)
+            self.resolutions[path] = resolve_file(resolver, self.project, result, self.packages)
             done.append(path)
         return done
 
