@@ -96,9 +96,9 @@ class AuditQueue:
             self._task = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
-        with anyio.move_on_after(self.delay):
-            await self._now.wait()
         while self._rows:
+            with anyio.move_on_after(self.delay):
+                await self._now.wait()
             batch, self._rows = self._rows, []
             try:
                 await anyio.to_thread.run_sync(self.write, batch)
