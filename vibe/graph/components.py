@@ -67,12 +67,14 @@ def index_controls() -> rx.Component:
 def export_menu() -> rx.Component:
     def link(fmt: str, label: str, base: rx.Var, scope: str) -> rx.Component:
         sep = rx.cond(base.contains("?"), "&", "?")  # type: ignore[attr-defined]
-        return rx.el.a(
-            rx.button(label, size="1", variant="ghost", width="100%", justify="start"),
-            href=base + sep + f"format={fmt}",
-            download="",
+        return rx.button(
+            label,
+            size="1",
+            variant="ghost",
+            width="100%",
+            justify="start",
+            on_click=rx.download(url=base + sep + f"format={fmt}"),
             id=f"export-{scope}-{fmt}",
-            style={"width": "100%"},
         )
 
     image = [
@@ -142,8 +144,8 @@ def header() -> rx.Component:
         rx.cond(S.phase != "missing", rx.hstack(index_controls(), export_menu(), spacing="3")),
         align="center",
         width="100%",
-        padding_x="5",
-        padding_y="3",
+        padding_x="var(--space-5)",
+        padding_y="var(--space-3)",
         border_bottom=BORDER,
         background="var(--color-panel-solid)",
     )
@@ -161,7 +163,7 @@ def search_box() -> rx.Component:
         rx.text(r["where"], size="1", color_scheme="gray", truncate=True),
         on_click=S.pick(r["id"]),
         class_name="graph-search-result",
-        padding="2",
+        padding="var(--space-2)",
         cursor="pointer",
         border_radius="var(--radius-2)",
         _hover={"background": "var(--accent-3)"},
@@ -184,7 +186,7 @@ def search_box() -> rx.Component:
                 left="0",
                 right="0",
                 z_index="20",
-                padding="1",
+                padding="var(--space-1)",
                 id="graph-search-results",
             ),
         ),
@@ -299,6 +301,13 @@ def checks(kinds: tuple[str, ...], chosen: rx.Var, handler) -> rx.Component:
 
 def filters() -> rx.Component:
     return rx.vstack(
+        rx.hstack(
+            rx.text("Filters", size="2", weight="bold"),
+            rx.spacer(),
+            rx.button("Clear", size="1", variant="ghost", on_click=S.clear_filters),
+            width="100%",
+            align="center",
+        ),
         section("Node kinds", checks(FILTER_NODE_KINDS, S.node_kinds, S.toggle_node_kind)),
         section("Edge kinds", checks(FILTER_EDGE_KINDS, S.edge_kinds, S.toggle_edge_kind)),
         section(
@@ -344,7 +353,6 @@ def filters() -> rx.Component:
                 value=S.coverage, min=0, max=100, step=5, size="1", on_value_commit=S.set_coverage
             ),
         ),
-        rx.button("Clear filters", size="1", variant="ghost", on_click=S.clear_filters),
         spacing="3",
         width="100%",
     )
@@ -407,17 +415,11 @@ def sidebar() -> rx.Component:
             search_box(),
             view_picker(),
             rx.separator(size="4"),
-            rx.accordion.root(
-                rx.accordion.item(header="Filters", content=filters(), value="filters"),
-                collapsible=True,
-                type="single",
-                variant="ghost",
-                width="100%",
-            ),
+            filters(),
             rx.separator(size="4"),
             legend(),
             spacing="4",
-            padding="4",
+            padding="var(--space-4)",
             width="100%",
         ),
         type="auto",
@@ -472,7 +474,7 @@ def toolbar() -> rx.Component:
         ),
         spacing="3",
         align="center",
-        padding_x="3",
+        padding_x="var(--space-3)",
         height="36px",
         border_bottom=BORDER,
         background="var(--gray-2)",
@@ -632,7 +634,7 @@ def details_panel() -> rx.Component:
         related_list("Callees", S.callees, "callee"),
         related_list("Findings", S.findings, "finding"),
         spacing="3",
-        padding="4",
+        padding="var(--space-4)",
         width="100%",
     )
     return rx.cond(

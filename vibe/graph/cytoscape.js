@@ -8,6 +8,7 @@
 
 const VIBE_BIG_VIEW = 1200; // elements above which edges become haystack lines without arrows
 const VIBE_POS_PREFIX = "vibe:graph:pos:";
+const VIBE_RELAYOUT_MAX = 400; // up to this many nodes, new nodes are settled by fcose
 let vibeCytoscapePromise = null;
 
 const VIBE_GRAPH_CSS = `
@@ -192,6 +193,20 @@ function vibeLayout(cy, count) {
   });
 }
 
+function vibeSettle(cy, missing) {
+  // Only the new nodes move: everything already drawn is pinned where the user saw it.
+  const fixed = cy.nodes().filter((n) => !missing.has(n.id()))
+    .map((n) => ({ nodeId: n.id(), position: { ...n.position() } }));
+  return new Promise((resolve) => {
+    const layout = cy.layout({
+      name: "fcose", quality: "proof", randomize: false, animate: false, fit: false,
+      fixedNodeConstraint: fixed, nodeRepulsion: 6000, idealEdgeLength: 60, numIter: 1500,
+    });
+    layout.one("layoutstop", resolve);
+    layout.run();
+  });
+}
+
 async function vibeDraw(cy, data, projectKey, overlay) {
   const key = vibePosKey(projectKey, data);
   const saved = vibeReadPositions(key);
@@ -215,6 +230,7 @@ async function vibeDraw(cy, data, projectKey, overlay) {
     await vibeLayout(cy, nodes.length);
   } else if (missing.size > 0) {
     cy.batch(() => vibePlaceNear(cy, missing));
+    if (nodes.length <= VIBE_RELAYOUT_MAX) await vibeSettle(cy, missing);
   }
   vibeSavePositions(key, cy);
   cy.fit(undefined, 40);

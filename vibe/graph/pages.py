@@ -79,7 +79,7 @@ def states() -> rx.Component:
             id="graph-state",
         ),
         flex="1",
-        padding="6",
+        padding="var(--space-6)",
     )
 
 
