@@ -141,7 +141,7 @@ def header() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
-        rx.cond(S.phase != "missing", rx.hstack(index_controls(), export_menu(), spacing="3")),
+        rx.cond(S.phase == "ready", rx.hstack(index_controls(), export_menu(), spacing="3")),
         align="center",
         width="100%",
         padding_x="var(--space-5)",
@@ -284,7 +284,7 @@ def path_options() -> rx.Component:
 
 
 def checks(kinds: tuple[str, ...], chosen: rx.Var, handler) -> rx.Component:
-    return rx.flex(
+    return rx.grid(
         *[
             rx.checkbox(
                 k.replace("_", " "),
@@ -294,8 +294,9 @@ def checks(kinds: tuple[str, ...], chosen: rx.Var, handler) -> rx.Component:
             )
             for k in kinds
         ],
-        wrap="wrap",
+        columns="2",
         gap="2",
+        width="100%",
     )
 
 

@@ -79,6 +79,7 @@ def states() -> rx.Component:
             id="graph-state",
         ),
         flex="1",
+        width="100%",
         padding="var(--space-6)",
     )
 
