@@ -3,7 +3,6 @@ editor at a symbol's line and export the view as GraphML."""
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -98,7 +97,7 @@ def test_explorer_golden_path(page, live_app):
     page.locator("#export-menu").click()
     with page.expect_download() as download:
         page.locator("#export-view-graphml").click()
-    graph = nx.read_graphml(io.BytesIO(open(download.value.path(), "rb").read()))
+    graph = nx.read_graphml(download.value.path())
     assert "shop.prices" in {d.get("label") for _, d in graph.nodes(data=True)}
     assert graph.number_of_edges() > 0
     page.keyboard.press("Escape")

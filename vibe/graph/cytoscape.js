@@ -179,6 +179,7 @@ function vibeLayout(cy, count) {
     const layout = cy.layout({
       name: "fcose",
       quality: count > 600 ? "draft" : "default",
+      samplingType: count <= 600, // greedy sampling halves the spectral pass on big views
       randomize: true,
       animate: false,
       fit: false,
@@ -207,7 +208,7 @@ function vibeSettle(cy, missing) {
   });
 }
 
-async function vibeDraw(cy, data, projectKey, overlay) {
+async function vibeDraw(cy, data, projectKey, overlay, marks) {
   const key = vibePosKey(projectKey, data);
   const saved = vibeReadPositions(key);
   const { nodes, edges } = data.elements;
@@ -226,12 +227,14 @@ async function vibeDraw(cy, data, projectKey, overlay) {
     if (data.view === "path") added.addClass("vibe-path");
     if (overlay) cy.nodes().addClass("vibe-cov");
   });
+  marks.added = performance.now();
   if (missing.size === nodes.length && nodes.length > 0) {
     await vibeLayout(cy, nodes.length);
   } else if (missing.size > 0) {
     cy.batch(() => vibePlaceNear(cy, missing));
     if (nodes.length <= VIBE_RELAYOUT_MAX) await vibeSettle(cy, missing);
   }
+  marks.laidOut = performance.now();
   vibeSavePositions(key, cy);
   cy.fit(undefined, 40);
   if (cy.zoom() > 1.6) cy.zoom({ level: 1.6, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
@@ -382,7 +385,8 @@ function VibeGraph({
       )
       .then(async (data) => {
         if (controller.signal.aborted) return;
-        await vibeDraw(cy, data, projectKey, overlay);
+        const marks = { fetched: performance.now() };
+        await vibeDraw(cy, data, projectKey, overlay, marks);
         const f = latest.current;
         if (f.focus && focusDone.current !== f.focusNonce && vibeFocus(cy, f.focus)) {
           focusDone.current = f.focusNonce;
@@ -393,7 +397,10 @@ function VibeGraph({
             const ms = Math.round(performance.now() - started);
             const info = { ...data.counts, truncated: !!data.truncated, level: data.level || "",
               has_coverage: !!data.has_coverage, ms };
-            window.__vibeGraphReady = { ...info, at: performance.now(), src };
+            const at = performance.now();
+            const phases = { fetch: marks.fetched - started, add: marks.added - marks.fetched,
+              layout: marks.laidOut - marks.added, paint: at - marks.laidOut };
+            window.__vibeGraphReady = { ...info, at, src, started, phases };
             setPhase(empty ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
             latest.current.onLoaded && latest.current.onLoaded(info);
           }),
