@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from sqlmodel import select
 
-from tests.orchestrator.conftest import echo_command
+from tests.orchestrator.conftest import echo_command, wait_until
 from vibe.orchestrator.models import McpAudit
 
 
@@ -84,8 +84,13 @@ def test_gateway_lists_and_forwards_calls(live_api, admin, token_for, session):
             assert read.contents[0].text == "echo server readme"
 
     anyio.run(scenario)
-    session.expire_all()
-    rows = session.exec(select(McpAudit).order_by(McpAudit.id)).all()
+
+    def audited() -> list[McpAudit]:
+        session.rollback()  # a fresh transaction sees rows committed since
+        return list(session.exec(select(McpAudit).order_by(McpAudit.id)).all())
+
+    wait_until(lambda: len(audited()) >= 3, what="the audit rows")
+    rows = audited()
     outcomes = [(r.tool, r.outcome) for r in rows]
     assert ("echo", "ok") in outcomes
     assert ("echo", "denied") in outcomes  # invalid arguments never reached the server

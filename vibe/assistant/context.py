@@ -10,6 +10,7 @@ to keep a request under a model's window.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass, field
 
@@ -85,12 +86,12 @@ def build_context(
             parts.append(Part("graph", "code graph around the cursor", graph_text))
     infos = [_required_info("instructions", SYSTEM_PROMPT), _required_info("question", question)]
     kept, infos_parts, used = _fit(parts, budget - required)
-    turns, infos_history, used = _fit_history(history, budget - required - used)
+    turns, infos_history, used_history = _fit_history(history, budget - required - used)
     infos += infos_parts + infos_history + skipped
     content = "\n\n".join([*(_render(p) for p in kept), question])
     report = ContextReport(
         budget_tokens=budget,
-        used_tokens=required + used,
+        used_tokens=required + used + used_history,
         parts=infos,
         versions=versions,
         graph=graph_status,
@@ -246,6 +247,8 @@ def _fit_history(
             break
         kept.insert(0, (role, text))
         used += tokens
+    while kept and kept[0][0] != "user":  # a conversation sent to a model starts with the user
+        used -= estimate_tokens(kept.pop(0)[1])
     total = sum(estimate_tokens(t) for _, t in history)
     dropped = len(history) - len(kept)
     info = ContextPartInfo(
@@ -293,8 +296,8 @@ def graph_neighbourhood(
     query fails, the chat goes on without it and the status says why.
     """
     try:
-        from vibe.graph import query
-        from vibe.graph import service as graph_service
+        query = importlib.import_module("vibe.graph.query")
+        graph_service = importlib.import_module("vibe.graph.service")
     except ImportError:
         return "", "unavailable"
     try:

@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     )
     mcp_token: str = Field("", description="API token `vibe mcp serve --stdio` acts with.")
 
+    # AI assistant
+    assistant_context_tokens: int = Field(
+        12000, description="Default token budget of a chat turn's context (characters / 4)."
+    )
+    assistant_allow_private_urls: bool = Field(
+        True, description="Let users point LLM providers at private/loopback addresses (Ollama)."
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The URL the engine uses; an empty setting means the embedded SQLite file."""

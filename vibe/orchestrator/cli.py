@@ -215,7 +215,10 @@ def _live(username: str | None, work: Callable[[Any, int], Awaitable[T]]) -> T:
             orch = Orchestrator(sup)
             await sup.sync(specs)
             await sup.wait_ready(timeout=get_settings().mcp_start_timeout_seconds)
-            return await work(orch, user_id)
+            try:
+                return await work(orch, user_id)
+            finally:
+                await orch.flush_audit()
 
     return anyio.run(main)
 

@@ -205,7 +205,11 @@ class GatewayRuntime:
                 await orch.reload()
                 self.orch = orch
                 self._ready.set()
-                await self._stop.wait()
+                try:
+                    await self._stop.wait()
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await orch.flush_audit()
 
     async def shutdown(self) -> None:
         self._stop.set()
@@ -299,8 +303,13 @@ async def serve_stdio(token: str) -> None:
         orch = Orchestrator(sup)
         gateway = Gateway(orch, default=principal)
         await orch.reload()
-        async with stdio_server() as (read, write):
-            await gateway.server.run(read, write, gateway.server.create_initialization_options())
+        try:
+            async with stdio_server() as (read, write):
+                init = gateway.server.create_initialization_options()
+                await gateway.server.run(read, write, init)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await orch.flush_audit()
         tg.cancel_scope.cancel()
 
 

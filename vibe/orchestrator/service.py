@@ -7,6 +7,8 @@ runs in worker threads so the event loop never waits on it.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,6 +29,8 @@ from vibe.orchestrator import audit, registry, router
 from vibe.orchestrator import health as metrics
 from vibe.orchestrator.models import McpHealth, McpTool
 from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor
+
+log = logging.getLogger("vibe.mcp")
 
 TOKEN_CACHE_SECONDS = 10.0
 VISIBLE_CACHE_SECONDS = 5.0
@@ -72,6 +76,8 @@ class Orchestrator:
         self._visible: dict[int, tuple[float, frozenset[int]]] = {}
         self._catalogs: dict[frozenset[int], tuple[int, Catalog]] = {}
         self._generation = 0
+        self._audit_queue: list[tuple[Any, ...]] = []
+        self._audit_task: asyncio.Task[None] | None = None
         supervisor.on_change.append(self._changed)
         supervisor.on_health.append(self._health_checked)
 
@@ -158,10 +164,30 @@ class Orchestrator:
             outcome, error = "denied", exc.message
         seconds = time.perf_counter() - started
         metrics.observe_call(runtime.spec.name, tool.name, outcome, seconds)
-        await anyio.to_thread.run_sync(
-            _save_audit, principal.user_id, runtime, tool.name, arguments, seconds, outcome, error
+        self._audit_later(
+            (principal.user_id, runtime, tool.name, arguments, seconds, outcome, error)
         )
         return result if result is not None else error_result(error)
+
+    def _audit_later(self, entry: tuple[Any, ...]) -> None:
+        # Rows queue up while a write is in flight and go in one transaction: no wait for the
+        # caller, and under load one commit per batch instead of one per call.
+        self._audit_queue.append(entry)
+        if self._audit_task is None or self._audit_task.done():
+            self._audit_task = asyncio.get_running_loop().create_task(self._flush_audit())
+
+    async def _flush_audit(self) -> None:
+        while self._audit_queue:
+            batch, self._audit_queue = self._audit_queue, []
+            try:
+                await anyio.to_thread.run_sync(_save_audit, batch)
+            except Exception:
+                log.exception("could not write %d MCP audit rows", len(batch))
+
+    async def flush_audit(self) -> None:
+        """Wait until every queued audit row is written."""
+        while self._audit_task is not None and not self._audit_task.done():
+            await asyncio.shield(self._audit_task)
 
     def _check_call(
         self,
@@ -375,31 +401,25 @@ def _save_health(server_id: int, ok: bool, latency: float | None, error: str) ->
         session.add(McpHealth(server_id=server_id, ok=ok, latency_ms=latency, error=error[:1000]))
 
 
-def _save_audit(
-    user_id: int,
-    runtime: ServerRuntime,
-    tool: str,
-    arguments: dict[str, Any] | None,
-    seconds: float,
-    outcome: str,
-    error: str,
-) -> None:
-    spec = runtime.spec
-    secrets = tuple(spec.env.values()) + tuple(spec.headers.values())
+def _save_audit(batch: list[tuple[Any, ...]]) -> None:
     with session_scope() as session:
-        exists = session.get(registry.McpServer, spec.id) is not None
-        audit.record(
-            session=session,
-            user_id=user_id,
-            server_id=spec.id if exists else None,
-            server_name=spec.name,
-            tool=tool,
-            arguments=arguments,
-            duration_ms=seconds * 1000,
-            outcome=outcome,
-            error=error,
-            secrets=secrets,
-        )
+        known: dict[int, bool] = {}
+        for user_id, runtime, tool, arguments, seconds, outcome, error in batch:
+            spec = runtime.spec
+            if spec.id not in known:
+                known[spec.id] = session.get(registry.McpServer, spec.id) is not None
+            audit.record(
+                session=session,
+                user_id=user_id,
+                server_id=spec.id if known[spec.id] else None,
+                server_name=spec.name,
+                tool=tool,
+                arguments=arguments,
+                duration_ms=seconds * 1000,
+                outcome=outcome,
+                error=error,
+                secrets=tuple(spec.env.values()) + tuple(spec.headers.values()),
+            )
 
 
 def user_session_principal(user: User) -> Principal:

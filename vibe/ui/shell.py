@@ -33,8 +33,7 @@ def top_bar() -> rx.Component:
         user_menu(),
         align="center",
         spacing="4",
-        padding_x="5",
-        padding_y="3",
+        padding="0.75rem 1.25rem",
         border_bottom="1px solid var(--gray-5)",
         background="var(--color-panel-solid)",
         width="100%",
@@ -60,8 +59,8 @@ def page(
         rx.container(
             rx.vstack(header, *children, spacing=theme.GAP, width="100%"),
             size="3",
-            padding_y="6",
-            padding_x="5",
+            padding_y="2rem",
+            padding_x="1.25rem",
         ),
         min_height="100vh",
         background="var(--gray-2)",
@@ -79,11 +78,11 @@ def empty_state(
             action or rx.fragment(),
             align="center",
             spacing="3",
-            padding="6",
+            padding="2rem",
         ),
         width="100%",
     )
 
 
 def loading(label: str = "Loading…") -> rx.Component:
-    return rx.hstack(rx.spinner(), rx.text(label, color_scheme="gray"), spacing="2", padding="4")
+    return rx.hstack(rx.spinner(), rx.text(label, color_scheme="gray"), spacing="2", padding="1rem")

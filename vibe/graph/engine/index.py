@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vibe.graph.engine.emit import FileResolution, resolve_file
+from vibe.graph.engine.gcpause import paused_gc
 from vibe.graph.engine.languages import GRAMMARS, language_for
 from vibe.graph.engine.model import Edge, FileResult, GraphData, Node, Skipped
 from vibe.graph.engine.parallel import extract_many
@@ -120,6 +121,16 @@ class GraphIndex:
         progress: Progress | None,
         cancel: Cancel | None,
     ) -> UpdateReport:
+        with paused_gc():
+            return self._apply_paused(listed, gone, progress, cancel)
+
+    def _apply_paused(
+        self,
+        listed: dict[str, str | None],
+        gone: list[str],
+        progress: Progress | None,
+        cancel: Cancel | None,
+    ) -> UpdateReport:
         report = UpdateReport(removed=sorted(gone))
         todo = sorted(p for p, reason in listed.items() if reason is None)
         known = {p: self.files[p].content_hash for p in todo if p in self.files}
@@ -159,22 +170,34 @@ class GraphIndex:
         self.resolutions.pop(path, None)
         self._structure.pop(path, None)
 
+    @classmethod
+    def from_state(
+        cls,
+        root: str | Path,
+        files: Mapping[str, FileResult],
+        resolutions: Mapping[str, FileResolution],
+        skipped: Iterable[Skipped] = (),
+        **options: Any,
+    ) -> GraphIndex:
+        """An index primed with per-file state saved from an earlier run (same engine version).
+
+        `options` are the constructor's (`project`, `workers`, `max_file_bytes`). The symbol
+        table is rebuilt from `files`, so the next update diffs against what `resolutions` saw
+        and re-resolves exactly the files a clean re-index would resolve differently.
+        """
+        index = cls(root, **options)
+        index.files = dict(files)
+        index.resolutions = {p: r for p, r in resolutions.items() if p in index.files}
+        index.skipped = {s.path: s for s in skipped if s.path not in index.files}
+        index.rebuild_keys()
+        return index
+
     def rebuild_keys(self) -> None:
-        """Recompute the symbol table from `files`: call after restoring files and resolutions
-        from storage, so the next update diffs against what those resolutions saw."""
+        """Recompute the symbol table from `files` (after they were replaced wholesale)."""
         self._file_keys = {path: file_keys(result) for path, result in self.files.items()}
         self._python_keys = python_keys(self.files)
         self._key_map = {k: v for keys in self._file_keys.values() for k, v in keys.items()}
         self._key_map.update(self._python_keys)
-
-    @property
-    def _keys(self) -> dict[str, Any]:
-        return self._key_map
-
-    @_keys.setter
-    def _keys(self, _value: object) -> None:
-        # Older callers assigned a freshly built key map after a restore; rebuild ours instead.
-        self.rebuild_keys()
 
     def _refresh_keys(self, touched: set[str]) -> set[str]:
         changed: set[str] = set()
@@ -214,6 +237,10 @@ class GraphIndex:
 
     def graph(self) -> GraphData:
         """Assemble the whole graph from the per-file parts (deterministic, path-ordered)."""
+        with paused_gc():
+            return self._graph()
+
+    def _graph(self) -> GraphData:
         data = GraphData(self.project, str(self.root))
         paths = sorted(self.files)
         dir_nodes, dir_edges = directory_structure(self.project, self.root.name, paths)
