@@ -35,4 +35,5 @@ app.register_lifespan_task(embedded_jobs)
 
 from vibe.auth import pages as _auth_pages  # noqa: E402,F401  (registers pages)
 from vibe.editor import pages as _editor_pages  # noqa: E402,F401
+from vibe.graph import pages as _graph_pages  # noqa: E402,F401
 from vibe.projects import pages as _project_pages  # noqa: E402,F401
