@@ -36,7 +36,7 @@ from vibe.orchestrator.catalog import (
     error_result,
     take_confirmation,
 )
-from vibe.orchestrator.models import McpHealth, McpTool
+from vibe.orchestrator.models import McpTool
 from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor
 
 log = logging.getLogger("vibe.mcp")
@@ -345,10 +345,19 @@ def _save_lists(runtime: ServerRuntime) -> None:
 
 
 def _save_health(server_id: int, ok: bool, latency: float | None, error: str) -> None:
+    settings = get_settings()
     with session_scope() as session:
         if session.get(registry.McpServer, server_id) is None:
             return
-        session.add(McpHealth(server_id=server_id, ok=ok, latency_ms=latency, error=error[:1000]))
+        metrics.record_check(
+            session=session,
+            server_id=server_id,
+            ok=ok,
+            latency_ms=latency,
+            error=error,
+            keep=settings.mcp_health_keep_per_server,
+            keep_days=settings.mcp_health_keep_days,
+        )
 
 
 def _save_audit(batch: list[tuple[Any, ...]]) -> None:
