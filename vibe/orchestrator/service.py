@@ -125,7 +125,9 @@ class Orchestrator:
     def forget(self, *, token_id: int | None = None, user_id: int | None = None) -> None:
         """Drop cached principals of a token or a user (revoked, disabled, changed)."""
         for token, (_, principal) in list(self._tokens.items()):
-            if principal.token_id == token_id or principal.user_id == user_id:
+            if (token_id is not None and principal.token_id == token_id) or (
+                user_id is not None and principal.user_id == user_id
+            ):
                 self._tokens.pop(token, None)
 
     async def visible(self, user_id: int) -> frozenset[int]:
