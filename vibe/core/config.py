@@ -91,6 +91,16 @@ class Settings(BaseSettings):
         60.0, description="Longest wait between restarts of a crashed MCP server (doubles from 0.5)."
     )
     mcp_token: str = Field("", description="API token `vibe mcp serve --stdio` acts with.")
+    mcp_tools_dir: Path = Field(
+        Path("tools/mcp"),
+        description="Folder where `make mcp-servers` installs the off-the-shelf MCP servers.",
+    )
+    mcp_github_token: str = Field(
+        "", description="Token (ghp_...) the preconfigured GitHub MCP server acts with."
+    )
+    mcp_github_ca_file: str = Field(
+        "", description="Extra CA certificates (PEM) the GitHub MCP server trusts."
+    )
 
     # AI assistant
     assistant_context_tokens: int = Field(

@@ -25,7 +25,7 @@ from vibe.core import ratelimit
 from vibe.core.config import get_settings
 from vibe.core.db import session_scope
 from vibe.core.errors import NotFound, RateLimited, VibeError
-from vibe.orchestrator import audit, registry, router
+from vibe.orchestrator import audit, builtin, registry, router
 from vibe.orchestrator import health as metrics
 from vibe.orchestrator.models import McpHealth, McpTool
 from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor
@@ -155,7 +155,7 @@ class Orchestrator:
         outcome, error, result = "ok", "", None
         try:
             self._check_call(principal, runtime, tool, arguments)
-            result = await self.sup.call_tool(runtime.spec.id, tool.name, arguments)
+            result = await self._forward(principal, runtime, tool.name, arguments)
             if result.is_error:
                 outcome, error = "tool_error", _text_of(result)
         except CallFailed as exc:
@@ -168,6 +168,19 @@ class Orchestrator:
             (principal.user_id, runtime, tool.name, arguments, seconds, outcome, error)
         )
         return result if result is not None else error_result(error)
+
+    async def _forward(
+        self, principal: Principal, runtime: ServerRuntime, name: str, arguments: Any
+    ) -> types.CallToolResult:
+        # Vibe's own servers act as the caller: they get a signed identity in `_meta`.
+        meta = builtin.call_meta(runtime.spec, principal.user_id)
+        if meta is None:
+            return await self.sup.call_tool(runtime.spec.id, name, arguments)
+
+        async def send(client: Any) -> types.CallToolResult:
+            return await client.call_tool(name, arguments or {}, meta=meta)
+
+        return await self.sup.request(runtime.spec.id, send, label=name)
 
     def _audit_later(self, entry: tuple[Any, ...]) -> None:
         # Rows queue up while a write is in flight and go in one transaction: no wait for the
