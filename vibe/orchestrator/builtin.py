@@ -164,3 +164,21 @@ def missing_reason(name: str) -> str:
         if preset.name == name:
             return preset.missing
     return ""
+
+
+async def preconfigure_at_start() -> None:
+    """App lifespan task: make sure the preconfigured servers exist (never fails the start)."""
+    import logging
+
+    import anyio
+
+    from vibe.core.db import session_scope
+
+    def run() -> None:
+        with session_scope() as session:
+            preconfigure(session=session)
+
+    try:
+        await anyio.to_thread.run_sync(run)
+    except Exception:
+        logging.getLogger("vibe.mcp").exception("could not preconfigure the MCP servers")
