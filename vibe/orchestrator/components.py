@@ -9,7 +9,7 @@ from vibe.orchestrator.state import McpState
 
 
 def _flag(server: rx.Var, flag: str, label: str) -> rx.Component:
-    return rx.tooltip(
+    return rx.vstack(
         rx.switch(
             checked=server[flag].to(bool),
             on_change=lambda v: McpState.toggle(server["id"], flag, v),
@@ -17,7 +17,9 @@ def _flag(server: rx.Var, flag: str, label: str) -> rx.Component:
             size="1",
             id=f"flag-{flag}-" + server["name"].to(str),
         ),
-        content=label,
+        rx.text(label, size="1", color_scheme="gray"),
+        spacing="1",
+        align="center",
     )
 
 
@@ -51,9 +53,9 @@ def server_row(server: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(server["tools"], size="2")),
         rx.table.cell(
             rx.hstack(
-                _flag(server, "enabled", "Enabled"),
-                _flag(server, "read_only", "Read-only tools only"),
-                _flag(server, "confirm_mutations", "Confirm mutations"),
+                _flag(server, "enabled", "on"),
+                _flag(server, "read_only", "read-only"),
+                _flag(server, "confirm_mutations", "confirm"),
                 spacing="3",
             )
         ),
@@ -86,7 +88,7 @@ def server_row(server: rx.Var) -> rx.Component:
 
 
 def server_table() -> rx.Component:
-    head = ["Server", "Health", "Latency", "Tools", "On · RO · Confirm", ""]
+    head = ["Server", "Health", "Latency", "Tools", "Flags", ""]
     return rx.card(
         rx.cond(
             McpState.servers.length() > 0,
@@ -117,7 +119,9 @@ def add_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.hstack(
-                _labelled("Name", rx.input(name="name", placeholder="echo", id="mcp-name")),
+                _labelled(
+                    "Name", rx.input(name="name", placeholder="echo", id="mcp-name", width="100%")
+                ),
                 _labelled(
                     "Transport",
                     rx.select(
@@ -125,6 +129,7 @@ def add_form() -> rx.Component:
                         value=McpState.transport,
                         on_change=McpState.set_transport,
                         id="mcp-transport",
+                        width="100%",
                     ),
                 ),
                 width="100%",
@@ -135,26 +140,34 @@ def add_form() -> rx.Component:
                 rx.vstack(
                     _labelled(
                         "Command",
-                        rx.input(name="command", placeholder="/usr/bin/python3", id="mcp-command"),
+                        rx.input(
+                            name="command",
+                            placeholder="/usr/bin/python3",
+                            id="mcp-command",
+                            width="100%",
+                        ),
                     ),
                     _labelled(
                         "Arguments",
-                        rx.text_area(name="args", rows="2", id="mcp-args"),
+                        rx.text_area(name="args", rows="2", id="mcp-args", width="100%"),
                         "One per line.",
                     ),
                     _labelled(
                         "Environment",
-                        rx.text_area(name="env", rows="2", placeholder="KEY=value"),
+                        rx.text_area(name="env", rows="2", placeholder="KEY=value", width="100%"),
                         "KEY=value, one per line; names with TOKEN, KEY, SECRET… stay "
                         "encrypted when imported.",
                     ),
                     width="100%",
                 ),
                 _labelled(
-                    "URL", rx.input(name="url", placeholder="https://host/mcp", id="mcp-url")
+                    "URL",
+                    rx.input(
+                        name="url", placeholder="https://host/mcp", id="mcp-url", width="100%"
+                    ),
                 ),
             ),
-            _labelled("Description", rx.input(name="description")),
+            _labelled("Description", rx.input(name="description", width="100%")),
             rx.cond(
                 McpState.test_message != "",
                 rx.callout(
@@ -284,7 +297,7 @@ def _field(field: rx.Var) -> rx.Component:
         ("json", rx.text_area(name=name, rows="3", font_family="monospace", placeholder="JSON")),
         ("integer", rx.input(name=name, type="number", step="1", default_value=field["default"])),
         ("number", rx.input(name=name, type="number", step="any", default_value=field["default"])),
-        rx.input(name=name, default_value=field["default"].to(str), id="arg-" + name),
+        rx.input(name=name, default_value=field["default"].to(str), id="arg-" + name, width="100%"),
     )
     return rx.vstack(
         rx.hstack(

@@ -236,6 +236,8 @@ class McpState(rx.State):
         self.heading = f"{name} · MCP servers" if pid else name
         await self._refresh()
         self.loading = False
+        if any(s["status"] == "starting" for s in self.servers):
+            yield McpState.watch
 
     async def _refresh(self) -> None:
         orch = await orchestrator()
@@ -245,9 +247,22 @@ class McpState(rx.State):
             rows = [r for r in rows if r.scope == "global" or r.project_id == pid]
         self.servers = [server_row(r, orch.status(int(r.id or 0))) for r in rows]
 
-    @rx.event
+    @rx.event(background=True)
     async def refresh(self):
-        await self._refresh()
+        """Ping every running server now (fresh latency), then show the new status."""
+        await (await orchestrator()).sup.check_all()
+        async with self:
+            await self._refresh()
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Follow servers that are starting until they are up or failed (at most ~20 s)."""
+        for _ in range(40):
+            await anyio.sleep(0.5)
+            async with self:
+                await self._refresh()
+                if not any(s["status"] == "starting" for s in self.servers):
+                    return
 
     @rx.event
     async def toggle(self, server_id: int, flag: str, value: bool):
@@ -261,6 +276,7 @@ class McpState(rx.State):
             return
         await (await orchestrator()).reload()
         await self._refresh()
+        yield McpState.watch
 
     @rx.event
     async def delete(self, server_id: int):
@@ -337,7 +353,7 @@ class McpState(rx.State):
         self.add_open, self.test_message = False, ""
         await (await orchestrator()).reload()
         await self._refresh()
-        yield rx.toast.success(f"Added {data.name}")
+        yield [rx.toast.success(f"Added {data.name}"), McpState.watch]
 
     # -- import / export --------------------------------------------------------------------
 
@@ -358,6 +374,7 @@ class McpState(rx.State):
         self.import_error, self.import_text = "", ""
         await (await orchestrator()).reload()
         await self._refresh()
+        yield McpState.watch
         yield rx.toast.success(f"Imported {len(rows)} server(s): {', '.join(rows)}")
 
     @rx.event
