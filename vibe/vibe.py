@@ -36,5 +36,6 @@ app.register_lifespan_task(embedded_jobs)
 app.register_lifespan_task(preconfigure_at_start)
 
 from vibe.auth import pages as _auth_pages  # noqa: E402,F401  (registers pages)
+from vibe.editor import pages as _editor_pages  # noqa: E402,F401
 from vibe.orchestrator import pages as _mcp_pages  # noqa: E402,F401
 from vibe.projects import pages as _project_pages  # noqa: E402,F401

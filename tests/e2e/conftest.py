@@ -138,8 +138,10 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """Per test: Playwright's sync API keeps an event loop running while it is open, which
+    would break asyncio-based tests that the same xdist worker runs afterwards."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

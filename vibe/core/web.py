@@ -91,8 +91,14 @@ class RequestContextMiddleware:
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
-            metrics.observe_request(
-                scope.get("method", ""), path, status, time.perf_counter() - start
+            elapsed = time.perf_counter() - start
+            metrics.observe_request(scope.get("method", ""), path, status, elapsed)
+            log.info(
+                "%s %s %s",
+                scope.get("method", ""),
+                scope.get("path", ""),
+                status,
+                extra={"ctx_status": status, "ctx_ms": round(elapsed * 1000, 1)},
             )
             request_id_var.reset(token)
 

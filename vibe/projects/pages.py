@@ -1,4 +1,4 @@
-"""Project pages: the list, a project's landing page and its settings."""
+"""Project pages: the list and a project's settings (the project itself opens the editor)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from vibe.auth.state import SessionState
 from vibe.projects import components as c
 from vibe.projects import settings_components as sc
 from vibe.projects.settings_state import ProjectSettingsState
-from vibe.projects.state import ProjectListState, ProjectViewState
+from vibe.projects.state import ProjectListState
 from vibe.ui import routes, shell
 
 
@@ -31,51 +31,8 @@ def projects() -> rx.Component:
     )
 
 
-@rx.page(
-    route=routes.PROJECT,
-    title="Project · Vibe",
-    on_load=[SessionState.require_login, ProjectViewState.load],
-)
-def project() -> rx.Component:
-    return shell.page(
-        rx.cond(
-            ProjectViewState.loading,
-            shell.loading("Loading project…"),
-            rx.cond(
-                ProjectViewState.missing,
-                c.not_found(),
-                rx.vstack(
-                    rx.hstack(
-                        c.role_badge(ProjectViewState.project_role),
-                        rx.text(
-                            rx.cond(
-                                ProjectViewState.project_description != "",
-                                ProjectViewState.project_description,
-                                "No description",
-                            ),
-                            color_scheme="gray",
-                            size="2",
-                        ),
-                        align="center",
-                        spacing="3",
-                    ),
-                    rx.heading("Files", size="4"),
-                    c.file_listing(),
-                    spacing="3",
-                    width="100%",
-                ),
-            ),
-        ),
-        title=rx.cond(ProjectViewState.loading, "", ProjectViewState.project_name),  # type: ignore[arg-type]
-        actions=rx.cond(
-            ProjectViewState.settings_url != "",
-            rx.link(
-                rx.button(rx.icon("settings", size=16), "Settings", variant="soft"),
-                href=ProjectViewState.settings_url,
-                id="project-settings-link",
-            ),
-        ),
-    )
+# /projects/[slug] (routes.PROJECT) is the editor, registered by vibe/editor/pages.py.
+from vibe.editor.pages import editor_page as project  # noqa: E402,F401
 
 
 @rx.page(

@@ -1,0 +1,258 @@
+"""The editor, end to end in Chromium against the real app: open, type, save, reload, conflicts,
+search, and a page that never talks to anything but our own server."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from urllib.parse import urlsplit
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import shot
+
+EDITOR = ".vibe-editor .monaco-editor .view-lines"
+
+
+def _sign_in(page, live_app) -> None:
+    # The same POST the login page's #login-local form makes. Clicking the button is racy: once
+    # React has hydrated, rx.form's submit handler calls preventDefault and nothing is posted.
+    res = page.request.post(
+        live_app.url("/api/v1/auth/local"), headers={"Origin": live_app.base_url}, max_redirects=0
+    )
+    assert res.status == 303, res.text()
+    page.goto(live_app.url("/projects"))
+    page.wait_for_url(re.compile(r".*/projects/?$"))
+
+
+def _api(page, live_app, method: str, path: str, **kwargs):
+    headers = {"Origin": live_app.base_url}
+    res = page.request.fetch(live_app.url(path), method=method, headers=headers, **kwargs)
+    assert res.ok, res.text()
+    return res.json() if res.status != 204 else None
+
+
+def _project(page, live_app, name: str) -> dict:
+    return _api(page, live_app, "POST", "/api/v1/projects", data={"name": name})
+
+
+def _put(page, live_app, project: dict, path: str, text: str, base: str | None = None) -> None:
+    body = {"path": path, "content": text, "base_version": base}
+    _api(page, live_app, "PUT", f"/api/v1/projects/{project['id']}/files/content", data=body)
+
+
+def _content(page, live_app, project: dict, path: str) -> str:
+    url = f"/api/v1/projects/{project['id']}/files/content?path={path}"
+    return _api(page, live_app, "GET", url)["content"]
+
+
+def _open_editor(page, live_app, project: dict) -> None:
+    page.goto(live_app.url(f"/projects/{project['slug']}"))
+    expect(page.locator("#project-title")).to_have_text(project["name"])
+
+
+def _open_file(page, path: str) -> None:
+    page.locator(f'[data-tree-path="{path}"]').click()
+    expect(page.locator(f'[data-tab-path="{path}"]')).to_be_visible()
+    expect(page.locator(EDITOR)).to_be_visible()
+
+
+def _tab(page, path: str):
+    return page.locator(f'[data-tab-path="{path}"]')
+
+
+def _offsite(urls: list[str], base: str) -> list[str]:
+    ours = urlsplit(base).netloc
+    return [
+        u
+        for u in urls
+        if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != ours
+    ]
+
+
+def test_create_type_save_reload_and_no_offsite_requests(page, live_app):
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("websocket", lambda ws: requests.append(ws.url))
+    _sign_in(page, live_app)
+    project = _project(page, live_app, "Editor Demo")
+    _open_editor(page, live_app, project)
+    expect(page.locator("#editor-empty")).to_be_visible()
+    expect(page.locator("#project-settings-link")).to_be_visible()
+    shot(page, "editor-01-empty")
+
+    page.locator("#tree-new-file").click()
+    page.locator("#file-name-input").fill("src/hello.py")
+    page.locator("#file-name-submit").click()
+    expect(_tab(page, "src/hello.py")).to_be_visible()
+    expect(page.locator(EDITOR)).to_be_visible()
+    expect(page.locator("#status-language")).to_have_text("python")
+    page.locator(EDITOR).click()
+    page.keyboard.type("answer = 42")
+    page.keyboard.press("Enter")
+    expect(_tab(page, "src/hello.py")).to_have_attribute("data-dirty", "1")
+    expect(page.locator("#status-save")).to_have_text("Unsaved changes")
+    shot(page, "editor-02-dirty")
+    page.keyboard.press("Control+s")
+    expect(_tab(page, "src/hello.py")).to_have_attribute("data-dirty", "")
+    expect(page.locator("#status-save")).to_have_text("Saved")
+    assert _content(page, live_app, project, "src/hello.py") == "answer = 42\n"
+
+    # Unsaved text survives a reload (and the page warns before leaving).
+    page.keyboard.type("draft = True")
+    expect(_tab(page, "src/hello.py")).to_have_attribute("data-dirty", "1")
+    page.wait_for_timeout(400)  # the draft is written 250 ms after the last keystroke
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
+    page.reload()
+    expect(_tab(page, "src/hello.py")).to_have_attribute("data-dirty", "1")
+    expect(page.locator(EDITOR)).to_contain_text("draft = True")
+    expect(page.locator(EDITOR)).to_contain_text("answer = 42")
+    assert dialogs == ["beforeunload"]
+    page.keyboard.press("Control+s")
+    expect(_tab(page, "src/hello.py")).to_have_attribute("data-dirty", "")
+    assert _content(page, live_app, project, "src/hello.py") == "answer = 42\ndraft = True"
+
+    # And after a reload with nothing unsaved, reopening shows the saved text.
+    page.reload()
+    _open_file(page, "src/hello.py")
+    expect(page.locator(EDITOR)).to_contain_text("draft = True")
+    shot(page, "editor-03-saved")
+    assert not _offsite(requests, live_app.base_url), _offsite(requests, live_app.base_url)
+    assert any("editor.worker" in u for u in requests), "Monaco's worker was not loaded locally"
+
+
+def test_stale_save_opens_compare_view_and_loses_nothing(browser, page, live_app):
+    _sign_in(page, live_app)
+    project = _project(page, live_app, "Conflicts")
+    _put(page, live_app, project, "shared.txt", "line one\n")
+    other = browser.new_context(viewport={"width": 1280, "height": 800})
+    other.set_default_timeout(20_000)
+    second = other.new_page()
+    try:
+        _sign_in(second, live_app)
+        for p in (page, second):
+            _open_editor(p, live_app, project)
+            _open_file(p, "shared.txt")
+        page.locator(EDITOR).click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("from the first window")
+        page.keyboard.press("Control+s")
+        expect(_tab(page, "shared.txt")).to_have_attribute("data-dirty", "")
+
+        second.locator(EDITOR).click()
+        second.keyboard.press("Control+End")
+        second.keyboard.type("from the second window")
+        second.keyboard.press("Control+s")
+        expect(second.locator("#conflict-view")).to_be_visible()
+        expect(second.locator("#conflict-view")).to_contain_text("from the first window")
+        expect(second.locator("#conflict-view")).to_contain_text("from the second window")
+        shot(second, "editor-04-conflict")
+        second.locator("#conflict-keep-mine").click()
+        expect(second.locator("#conflict-view")).to_have_count(0)
+        expect(_tab(second, "shared.txt")).to_have_attribute("data-dirty", "")
+    finally:
+        other.close()
+    assert _content(page, live_app, project, "shared.txt") == "line one\nfrom the second window"
+    root = live_app.data_dir / "workspaces" / str(project["id"])
+    log = subprocess.run(
+        ["git", "-C", str(root), "log", "-p", "--", "shared.txt"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "+from the first window" in log  # the overwritten version is in history
+
+
+def test_search_opens_the_line(page, live_app):
+    _sign_in(page, live_app)
+    project = _project(page, live_app, "Searchable")
+    lines = [f"value_{n} = {n}" for n in range(1, 81)]
+    lines[59] = "needle = 'found me'"
+    _put(page, live_app, project, "pkg/data.py", "\n".join(lines) + "\n")
+    _put(page, live_app, project, "notes.md", "no match here\n")
+    _open_editor(page, live_app, project)
+    page.locator("#rail-search").click()
+    page.locator("#search-query").fill("needle")
+    page.locator("#search-run").click()
+    expect(page.locator("#search-summary")).to_have_text("1 result in 1 file")
+    page.locator(".search-hit").first.click()
+    expect(_tab(page, "pkg/data.py")).to_be_visible()
+    expect(page.locator("#status-position")).to_have_text("Ln 60, Col 1")
+    expect(page.locator(EDITOR)).to_contain_text("found me")
+    shot(page, "editor-05-search")
+
+    # Quick open finds a file by a few of its letters.
+    page.keyboard.press("Control+p")
+    page.locator("#quick-open-input").fill("ntsmd")
+    expect(page.locator(".quick-open-item").first).to_have_text("notes.md")
+    page.keyboard.press("Enter")
+    expect(_tab(page, "notes.md")).to_be_visible()
+
+
+def test_binary_and_odd_names(page, live_app):
+    _sign_in(page, live_app)
+    project = _project(page, live_app, "Odd Files")
+    name = "<img src=x onerror=alert(1)>.txt"
+    _put(page, live_app, project, name, "harmless\n")
+    url = f"/api/v1/projects/{project['id']}/files/upload"
+    res = page.request.post(
+        live_app.url(url),
+        headers={"Origin": live_app.base_url},
+        multipart={
+            "file": {
+                "name": "blob.bin",
+                "mimeType": "application/octet-stream",
+                "buffer": b"\x00\x01\x02binary",
+            }
+        },
+    )
+    assert res.ok, res.text()
+    alerts: list[str] = []
+    page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+    _open_editor(page, live_app, project)
+    expect(page.get_by_text(name, exact=True)).to_be_visible()
+    page.locator('[data-tree-path="blob.bin"]').click()
+    expect(page.locator("#editor-binary")).to_be_visible()
+    page.get_by_text(name, exact=True).click()
+    expect(page.locator(EDITOR)).to_contain_text("harmless")
+    shot(page, "editor-06-odd-names")
+    assert alerts == []
+
+
+def test_tree_rename_delete_and_git_commit(page, live_app):
+    _sign_in(page, live_app)
+    project = _project(page, live_app, "Tree And Git")
+    _put(page, live_app, project, "old.py", "x = 1\n")
+    _put(page, live_app, project, "junk.txt", "bye\n")
+    _open_editor(page, live_app, project)
+    _open_file(page, "old.py")
+
+    page.locator('[data-tree-path="old.py"]').click(button="right")
+    page.locator("#menu-rename").click()
+    page.locator("#file-name-input").fill("lib/new.py")
+    page.locator("#file-name-submit").click()
+    expect(page.locator('[data-tree-path="lib/new.py"]')).to_be_visible()
+    expect(_tab(page, "lib/new.py")).to_be_visible()
+    expect(page.locator('[data-tree-path="old.py"]')).to_have_count(0)
+
+    page.locator('[data-tree-path="junk.txt"]').click(button="right")
+    page.locator("#menu-delete").click()
+    page.locator("#confirm-delete").click()
+    expect(page.locator('[data-tree-path="junk.txt"]')).to_have_count(0)
+
+    page.locator("#rail-git").click()
+    changes = page.locator(".git-change")
+    expect(changes).to_have_count(1)
+    expect(changes.first).to_contain_text("lib/new.py")
+    changes.first.click()
+    expect(page.locator("#git-diff")).to_be_visible()
+    expect(page.locator("#git-diff .view-lines").last).to_contain_text("x = 1")
+    shot(page, "editor-07-git-diff")
+    page.keyboard.press("Escape")
+    expect(page.locator("#git-diff")).to_have_count(0)
+    page.locator("#commit-message").fill("Move old.py into lib")
+    page.locator("#commit-button").click()
+    expect(page.locator(".git-change")).to_have_count(0)
+    expect(page.locator("#git-panel")).to_contain_text("Move old.py into lib")
+    shot(page, "editor-08-git-committed")

@@ -1,0 +1,119 @@
+"""File tree operations: new file or folder, rename/move, delete (after a confirmation), upload."""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+
+import reflex as rx
+
+from vibe.auth.state import SessionState
+from vibe.core.errors import VibeError
+from vibe.editor.state import EditorState
+from vibe.projects import service
+from vibe.projects.models import Role
+
+
+def _forget(path: str, keep_draft: bool = False) -> rx.event.EventSpec:
+    args = f"{json.dumps(path)}, {json.dumps(keep_draft)}"
+    return rx.call_script(f"window.vibeEditor && window.vibeEditor.forget({args})")
+
+
+class FileOpsState(rx.State):
+    dialog_open: bool = False
+    mode: str = "file"  # file | folder | rename
+    target: str = ""  # the folder to create in, or the path being renamed
+    value: str = ""
+    error: str = ""
+    busy: bool = False
+    delete_target: str = ""
+    delete_kind: str = ""
+
+    @rx.var
+    def dialog_title(self) -> str:
+        return {"file": "New file", "folder": "New folder"}.get(self.mode, "Rename or move")
+
+    @rx.event
+    def start(self, mode: str, target: str) -> None:
+        self.mode, self.target, self.error, self.dialog_open = mode, target, "", True
+        self.value = target if mode == "rename" else (f"{target}/" if target else "")
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+
+    @rx.event
+    async def submit(self, form: dict[str, str]):
+        name = (form.get("name") or "").strip()
+        self.busy = True
+        yield
+        editor = await self.get_state(EditorState)
+        auth = await self.get_state(SessionState)
+        try:
+            with editor._access(auth, Role.editor) as (ws, access, session, user):
+                author = service.author_for(user)
+                if self.mode == "rename":
+                    done = ws.move(self.target, name, author=author)
+                else:
+                    done = ws.create(name, kind=self.mode, author=author)
+                service.touch_project(access.project, session=session)
+                editor._fill_tree(ws)
+        except VibeError as exc:
+            self.error = exc.message
+            return
+        finally:
+            self.busy = False
+        self.dialog_open = False
+        if self.mode == "rename":
+            editor._rename_tabs(self.target, done)
+            yield _forget(self.target)
+            yield rx.toast.success(f"Renamed to {done}")
+        elif self.mode == "file":
+            yield EditorState.open_file(done)
+
+    @rx.event
+    def ask_delete(self, path: str, kind: str) -> None:
+        self.delete_target, self.delete_kind = path, kind
+
+    @rx.event
+    def cancel_delete(self, _open: bool = False) -> None:
+        self.delete_target = ""
+
+    @rx.event
+    async def confirm_delete(self):
+        path = self.delete_target
+        editor = await self.get_state(EditorState)
+        auth = await self.get_state(SessionState)
+        try:
+            with editor._access(auth, Role.editor) as (ws, access, session, user):
+                ws.delete(path, author=service.author_for(user))
+                service.touch_project(access.project, session=session)
+                editor._fill_tree(ws)
+        except VibeError as exc:
+            yield rx.toast.error(exc.message)
+            return
+        finally:
+            self.delete_target = ""
+        editor._drop_tabs(path)
+        yield _forget(path)
+        yield rx.toast.success(f"Deleted {PurePosixPath(path).name} (recoverable from history)")
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]):
+        editor = await self.get_state(EditorState)
+        auth = await self.get_state(SessionState)
+        stored = []
+        try:
+            with editor._access(auth, Role.editor) as (ws, access, session, user):
+                for upload in files:
+                    data = await upload.read()
+                    name = upload.name or upload.filename or ""
+                    saved = ws.upload(self.target, name, data, author=service.author_for(user))
+                    stored.append(saved.path)
+                service.touch_project(access.project, session=session)
+                editor._fill_tree(ws)
+        except VibeError as exc:
+            yield rx.toast.error(exc.message)
+        if stored:
+            yield rx.toast.success(f"Uploaded {len(stored)} file{'s' if len(stored) != 1 else ''}")
+        yield rx.clear_selected_files("tree-upload")
