@@ -11,9 +11,9 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup deps bun semgrep chromium lint format bench clean
+.PHONY: run test setup deps bun semgrep mcp-servers chromium lint format bench clean
 
-setup: deps bun semgrep
+setup: deps bun semgrep mcp-servers
 
 deps: $(VENV)/.deps-stamp
 
@@ -43,6 +43,34 @@ $(SEMGREP):
 	tools/semgrep/bin/python -m pip install -q --upgrade pip
 	tools/semgrep/bin/python -m pip install -q semgrep==$(SEMGREP_VERSION)
 	@$(SEMGREP) --version >/dev/null
+
+# Off-the-shelf MCP servers, each in an environment of its own under tools/mcp (never Vibe's
+# venv, never fetched at run time); vibe/orchestrator/offshelf.py says why these versions.
+MCP_TOOLS := tools/mcp
+MCP_TREE_SITTER := $(MCP_TOOLS)/tree-sitter/.stamp
+MCP_SEMGREP := $(MCP_TOOLS)/semgrep/.stamp
+MCP_GITHUB := $(MCP_TOOLS)/github/.stamp
+
+mcp-servers: $(MCP_TREE_SITTER) $(MCP_SEMGREP) $(MCP_GITHUB)
+
+$(MCP_TREE_SITTER):
+	@test -x $(MCP_TOOLS)/tree-sitter/bin/python || $(PYTHON) -m venv $(MCP_TOOLS)/tree-sitter
+	$(MCP_TOOLS)/tree-sitter/bin/python -m pip install -q --upgrade pip
+	$(MCP_TOOLS)/tree-sitter/bin/python -m pip install -q mcp-server-tree-sitter==0.7.0 \
+		"mcp>=1.23,<2" tree-sitter-language-pack==0.13.0
+	@touch $@
+
+$(MCP_SEMGREP):
+	@test -x $(MCP_TOOLS)/semgrep/bin/python || $(PYTHON) -m venv $(MCP_TOOLS)/semgrep
+	$(MCP_TOOLS)/semgrep/bin/python -m pip install -q --upgrade pip
+	$(MCP_TOOLS)/semgrep/bin/python -m pip install -q semgrep-mcp==0.8.1 "pydantic<2.12"
+	@touch $@
+
+$(MCP_GITHUB):
+	@mkdir -p $(MCP_TOOLS)/github
+	npm install --prefix $(MCP_TOOLS)/github --no-audit --no-fund --loglevel=error \
+		github-enterprise-mcp-server@1.1.2 @modelcontextprotocol/server-github@2025.4.8
+	@touch $@
 
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

@@ -8,6 +8,7 @@ import reflex as rx
 from vibe.api import create_api
 from vibe.core.config import get_settings
 from vibe.core.logging import setup_logging
+from vibe.orchestrator.builtin import preconfigure_at_start
 from vibe.ui.theme import theme_kwargs
 
 setup_logging(get_settings().log_level, get_settings().log_json)
@@ -32,8 +33,10 @@ async def embedded_jobs():
 
 
 app.register_lifespan_task(embedded_jobs)
+app.register_lifespan_task(preconfigure_at_start)
 
 from vibe.auth import pages as _auth_pages  # noqa: E402,F401  (registers pages)
 from vibe.editor import pages as _editor_pages  # noqa: E402,F401
 from vibe.graph import pages as _graph_pages  # noqa: E402,F401
+from vibe.orchestrator import pages as _mcp_pages  # noqa: E402,F401
 from vibe.projects import pages as _project_pages  # noqa: E402,F401

@@ -29,6 +29,10 @@ def user_menu() -> rx.Component:
             ),
             rx.menu.content(
                 rx.menu.item("Profile", on_select=rx.redirect(routes.PROFILE)),
+                rx.cond(
+                    SessionState.is_admin,
+                    rx.menu.item("MCP servers", on_select=rx.redirect("/settings/mcp")),
+                ),
                 rx.menu.separator(),
                 rx.menu.item(
                     "Sign out",

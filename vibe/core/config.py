@@ -86,9 +86,12 @@ class Settings(BaseSettings):
     mcp_start_timeout_seconds: float = Field(20.0, description="Handshake deadline per MCP server.")
     mcp_health_interval_seconds: float = Field(30.0, description="Seconds between health checks.")
     mcp_breaker_failures: int = Field(3, description="Failures in a row that open a breaker.")
-    mcp_breaker_cooldown_seconds: float = Field(30.0, description="Open breaker wait before a retry.")
+    mcp_breaker_cooldown_seconds: float = Field(
+        30.0, description="Open breaker wait before a retry."
+    )
     mcp_restart_backoff_max_seconds: float = Field(
-        60.0, description="Longest wait between restarts of a crashed MCP server (doubles from 0.5)."
+        60.0,
+        description="Longest wait between restarts of a crashed MCP server (doubles from 0.5).",
     )
     mcp_token: str = Field("", description="API token `vibe mcp serve --stdio` acts with.")
     mcp_health_keep_per_server: int = Field(
@@ -96,6 +99,16 @@ class Settings(BaseSettings):
     )
     mcp_health_keep_days: float = Field(
         7.0, ge=0, description="Health checks older than this many days are deleted (0: never)."
+    )
+    mcp_tools_dir: Path = Field(
+        Path("tools/mcp"),
+        description="Folder where `make mcp-servers` installs the off-the-shelf MCP servers.",
+    )
+    mcp_github_token: str = Field(
+        "", description="Token (ghp_...) the preconfigured GitHub MCP server acts with."
+    )
+    mcp_github_ca_file: str = Field(
+        "", description="Extra CA certificates (PEM) the GitHub MCP server trusts."
     )
 
     # AI assistant

@@ -239,6 +239,8 @@ def _keep_placeholders(
 
 def to_spec(row: McpServer) -> ServerSpec:
     """The supervisor's view of a row, secrets decrypted."""
+    from vibe.orchestrator.builtin import runtime_env
+
     env, headers = secrets_of(row)
     return ServerSpec(
         id=int(row.id or 0),
@@ -246,7 +248,7 @@ def to_spec(row: McpServer) -> ServerSpec:
         transport=row.transport,
         command=row.command,
         args=list(row.args),
-        env={**row.env_plain, **env},
+        env={**row.env_plain, **env, **runtime_env(row)},
         cwd=row.cwd,
         url=row.url,
         headers=headers,

@@ -26,7 +26,7 @@ from vibe.core.config import get_settings
 from vibe.core.db import session_scope
 from vibe.core.errors import NotFound, RateLimited, VibeError
 from vibe.core.redis import get_redis
-from vibe.orchestrator import audit, registry, router
+from vibe.orchestrator import audit, builtin, registry, router
 from vibe.orchestrator import health as metrics
 from vibe.orchestrator.catalog import (
     Catalog,
@@ -164,7 +164,7 @@ class Orchestrator:
         outcome, error, result = "ok", "", None
         try:
             await self._check_call(principal, entry, name, arguments)
-            result = await self.sup.call_tool(runtime.spec.id, tool.name, arguments)
+            result = await self._forward(principal, runtime, tool.name, arguments)
             if result.is_error:
                 outcome, error = "tool_error", _text_of(result)
         except CallFailed as exc:
@@ -175,6 +175,19 @@ class Orchestrator:
         metrics.observe_call(runtime.spec.name, tool.name, outcome, seconds)
         self.audit.put((principal.user_id, runtime, tool.name, arguments, seconds, outcome, error))
         return result if result is not None else error_result(error)
+
+    async def _forward(
+        self, principal: Principal, runtime: ServerRuntime, name: str, arguments: Any
+    ) -> types.CallToolResult:
+        # Vibe's own servers act as the caller: they get a signed identity in `_meta`.
+        meta = builtin.call_meta(runtime.spec, principal.user_id)
+        if meta is None:
+            return await self.sup.call_tool(runtime.spec.id, name, arguments)
+
+        async def send(client: Any) -> types.CallToolResult:
+            return await client.call_tool(name, arguments or {}, meta=meta)
+
+        return await self.sup.request(runtime.spec.id, send, label=name)
 
     async def flush_audit(self) -> None:
         """Wait until every queued audit row is written."""

@@ -1,0 +1,71 @@
+"""The MCP settings page in a real browser: add the echo server, test it, try a tool, import
+a broken config and read the message naming the field."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ROOT, shot
+
+ECHO = str(Path(ROOT) / "tests" / "standins" / "mcp_echo.py")
+
+
+def _admin_signed_in(page, live_app) -> None:
+    """Sign in locally; make the local account an administrator (the first account is one,
+    but another e2e test may have signed someone in first)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIBE_")}
+    env.update(VIBE_DATA_DIR=str(live_app.data_dir), VIBE_SECRET_KEY="e2e-secret")
+    page.goto(live_app.url("/login"))
+    page.locator("#login-local").click()
+    page.wait_for_url(re.compile(r".*/projects/?$"))
+    subprocess.run(
+        [sys.executable, "-m", "vibe.cli", "user", "create-admin", "local"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_admin_adds_tests_and_tries_a_server(page, live_app):
+    _admin_signed_in(page, live_app)
+    page.locator("#user-menu").click()
+    page.get_by_role("menuitem", name="MCP servers").click()
+    page.wait_for_url(re.compile(r".*/settings/mcp$"))
+    expect(page.get_by_text("workspace", exact=True)).to_be_visible()
+    shot(page, "mcp-01-servers")
+
+    page.locator("#mcp-add").click()
+    page.locator("#mcp-name").fill("echo")
+    page.locator("#mcp-command").fill(sys.executable)
+    page.locator("#mcp-args").fill(ECHO)
+    page.locator("#mcp-test").click()
+    expect(page.locator("#mcp-test-result")).to_contain_text("echo", timeout=40_000)
+    expect(page.locator("#mcp-test-result")).to_contain_text("Connected")
+    shot(page, "mcp-02-test-connection")
+    page.locator("#mcp-add-submit").click()
+    expect(page.locator("#browse-echo")).to_be_visible()
+
+    # The server starts in the background; its tools show once it is ready.
+    for _ in range(40):
+        page.locator("#browse-echo").click()
+        if page.locator("#tool-echo").count():
+            break
+        page.wait_for_timeout(500)
+    page.locator("#tool-echo").click()
+    page.locator("#arg-text").fill("hello from the browser")
+    page.locator("#tool-run").click()
+    expect(page.locator("#tool-result")).to_contain_text("hello from the browser", timeout=30_000)
+    shot(page, "mcp-03-tool-result")
+
+    page.locator("#mcp-import-text").fill('{"mcpServers": {"broken": {"args": ["x"]}}}')
+    page.locator("#mcp-import").click()
+    error = page.locator("#mcp-import-error")
+    expect(error).to_contain_text("mcpServers.broken")
+    shot(page, "mcp-04-import-error")
