@@ -79,6 +79,8 @@ run: setup
 	$(PY) -m vibe.cli serve
 
 test: setup chromium
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	@$(PY) -m pytest -n 2 --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the test setup is broken"; exit 1; fi; \
 	exit $$rc
