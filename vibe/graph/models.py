@@ -93,6 +93,8 @@ class GraphEdgeRow(SQLModel, table=True):
     resolution: str = Field(default="syntax", max_length=32)
     file: str = ""
     line: int = 0
+    # Extra facts of derived edges, e.g. the package version of a `depends_on` edge.
+    attrs: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class GraphUnresolvedRow(SQLModel, table=True):
@@ -123,6 +125,25 @@ class GraphFileRow(SQLModel, table=True):
     status: str = Field(default=FileStatus.indexed.value, max_length=12)
     reason: str = ""  # skip reason or parser errors
     state: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class GraphCoverageRow(SQLModel, table=True):
+    """The last imported coverage report of an index, kept so a re-index can re-apply it.
+
+    `applied` lists the node ids that carry `attrs["coverage"]` from it (cleared on the next
+    application); `summary` is what GET .../graph/coverage shows.
+    """
+
+    __tablename__ = "graph_coverage"
+
+    index_id: int = Field(foreign_key="graph_indexes.id", primary_key=True, ondelete="CASCADE")
+    format: str = Field(max_length=16)  # "coverage.py" | "cobertura" | "lcov"
+    filename: str = Field(default="", max_length=255)
+    size: int = 0
+    report: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # zlib-compressed
+    applied: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    imported_at: datetime = Field(default_factory=utcnow)
 
 
 class GraphIndexPublic(SQLModel):
