@@ -5,6 +5,12 @@ rows such as directories and external packages: ""). An update replaces the rows
 the engine touched (re-extracted, removed, skipped or re-resolved — which covers edges into a
 changed file from other files) and diffs the shared rows, so the stored graph always equals what
 a clean re-index would store. Bulk inserts use COPY on PostgreSQL and executemany on SQLite.
+
+Derived rows: `depends_on` edges (module → declared external package, the version in the edge's
+`attrs`) are recomputed from the whole graph on every write and diffed like the shared rows.
+Findings and coverage belong to their scan or import, not to a file (see `vibe.graph.extras`):
+their nodes have the owners `FINDINGS_OWNER`/`COVERAGE_OWNER`, survive re-indexing, and their
+edges (`has_finding`, `covers`) are re-attached to the new graph after every write.
 """
 
 from __future__ import annotations
@@ -35,6 +41,11 @@ from vibe.graph.models import (
 )
 
 FILE_KINDS = frozenset({"file", "module", "class", "function", "method"})
+FINDINGS_OWNER = "<findings>"  # owner of `finding` nodes: the last semgrep scan
+COVERAGE_OWNER = "<coverage>"  # owner of `test` nodes: the last coverage import
+EXTRA_OWNERS = (FINDINGS_OWNER, COVERAGE_OWNER)
+EXTRA_EDGE_KINDS = frozenset({"has_finding", "covers"})  # re-attached after every write
+DERIVED_EDGE_KINDS = frozenset({"depends_on"})  # recomputed from the whole graph, diffed
 CHUNK = 500
 NODES: Table = GraphNodeRow.__table__  # type: ignore[attr-defined,assignment]
 EDGES: Table = GraphEdgeRow.__table__  # type: ignore[attr-defined,assignment]
@@ -55,7 +66,17 @@ NODE_COLS = (
     "docstring",
     "attrs",
 )
-EDGE_COLS = ("index_id", "source", "target", "kind", "confidence", "resolution", "file", "line")
+EDGE_COLS = (
+    "index_id",
+    "source",
+    "target",
+    "kind",
+    "confidence",
+    "resolution",
+    "file",
+    "line",
+    "attrs",
+)
 UNRESOLVED_COLS = ("index_id", "source", "target_text", "kind", "file", "line")
 FILE_COLS = ("index_id", "path", "content_hash", "language", "status", "reason", "state")
 
@@ -79,8 +100,23 @@ def _node_row(index_id: int, n: Node) -> tuple[Any, ...]:
     return (*head, n.start_line, n.end_line, n.signature, n.docstring, attrs)
 
 
-def _edge_row(index_id: int, e: Edge) -> tuple[Any, ...]:
-    return (index_id, e.source, e.target, e.kind, e.confidence, e.resolution, e.file, e.line)
+EdgeAttrs = dict[tuple[str, str, str], dict[str, Any]]
+
+
+def _edge_row(index_id: int, e: Edge, attrs: EdgeAttrs | None = None) -> tuple[Any, ...]:
+    extra = (attrs or {}).get((e.source, e.target, e.kind))
+    encoded = None if extra is None else json.dumps(extra, sort_keys=True)
+    return (
+        index_id,
+        e.source,
+        e.target,
+        e.kind,
+        e.confidence,
+        e.resolution,
+        e.file,
+        e.line,
+        encoded,
+    )
 
 
 def _unresolved_row(index_id: int, u: Unresolved) -> tuple[Any, ...]:
@@ -142,19 +178,32 @@ def _select_in(session: Session, cols: list, index_id: int, column: Any, values:
 
 
 # -- full writes ----------------------------------------------------------------------------------
-def clear(session: Session, index_id: int) -> None:
+def clear(session: Session, index_id: int, *, keep_extras: bool = False) -> None:
+    """Delete the stored graph; `keep_extras` keeps the finding and test nodes (re-attached)."""
     for table in (EDGES, UNRESOLVED, NODES, FILES):
-        session.execute(delete(table).where(table.c.index_id == index_id))
+        query = delete(table).where(table.c.index_id == index_id)
+        if keep_extras and table is NODES:
+            query = query.where(NODES.c.owner.not_in(EXTRA_OWNERS))
+        session.execute(query)
 
 
 def save_graph(
-    session: Session, row: GraphIndexRow, graph: GraphData, states: dict[str, bytes] | None = None
+    session: Session,
+    row: GraphIndexRow,
+    graph: GraphData,
+    states: dict[str, bytes] | None = None,
+    edge_attrs: EdgeAttrs | None = None,
 ) -> None:
-    """Replace everything stored for `row` with `graph` (and optional per-file engine state)."""
+    """Replace the engine rows stored for `row` with `graph` (and optional per-file state).
+
+    Findings and coverage of `row` are kept and re-attached to the new graph.
+    """
     index_id = _id(row)
-    clear(session, index_id)
+    clear(session, index_id, keep_extras=True)
     bulk_insert(session, NODES, NODE_COLS, (_node_row(index_id, n) for n in graph.nodes.values()))
-    bulk_insert(session, EDGES, EDGE_COLS, (_edge_row(index_id, e) for e in graph.edges))
+    bulk_insert(
+        session, EDGES, EDGE_COLS, (_edge_row(index_id, e, edge_attrs) for e in graph.edges)
+    )
     bulk_insert(
         session,
         UNRESOLVED,
@@ -163,13 +212,41 @@ def save_graph(
     )
     bulk_insert(session, FILES, FILE_COLS, _file_rows(index_id, graph, None, states or {}))
     _finish(session, row, graph)
+    _reattach_extras(session, row)
 
 
 def save_index(session: Session, row: GraphIndexRow, index: GraphIndex) -> GraphData:
     """Store a whole in-memory index, with the state that lets a later run be incremental."""
-    graph = index.graph()
-    save_graph(session, row, graph, {p: dump_state(index, p) for p in index.files})
+    graph, attrs = with_dependencies(index)
+    save_graph(session, row, graph, {p: dump_state(index, p) for p in index.files}, attrs)
     return graph
+
+
+def with_dependencies(index: GraphIndex) -> tuple[GraphData, EdgeAttrs]:
+    """The index's graph plus `depends_on` edges, and each such edge's `{"version": ...}`.
+
+    Computed from the whole graph's `imports` of external packages and the manifests on disk,
+    so an incremental write stores exactly what a clean re-index would.
+    """
+    from vibe.graph.engine.manifests import package_nodes, scan_manifests
+    from vibe.graph.engine.pkgmap import depends_on_edges, edge_versions, imports_from_graph
+
+    graph = index.graph()
+    packages = package_nodes(index.project, scan_manifests(index.root))
+    if not packages:
+        return graph, {}
+    edges = depends_on_edges(imports_from_graph(graph), packages)
+    versions = edge_versions(edges, packages)
+    by_id = {p.id: p for p in packages}
+    attrs: EdgeAttrs = {}
+    seen = {_key(e) for e in graph.edges}
+    for edge in sorted(edges, key=_key):
+        if _key(edge) in seen:
+            continue
+        graph.nodes.setdefault(edge.target, by_id[edge.target])
+        graph.edges.append(edge)
+        attrs[_key(edge)] = {"version": versions.get((edge.source, edge.target), "")}
+    return graph, attrs
 
 
 def _file_rows(
@@ -222,7 +299,8 @@ def save_update(
     session: Session, row: GraphIndexRow, index: GraphIndex, report: UpdateReport
 ) -> GraphData:
     """Persist what one `index.update()`/`index_all()` changed; returns the new whole graph."""
-    index_id, graph, touched = _id(row), index.graph(), touched_files(report)
+    index_id, touched = _id(row), touched_files(report)
+    graph, attrs = with_dependencies(index)
     if touched:
         _replace_owned_nodes(session, index_id, graph, touched)
         _replace_owned_edges(session, index_id, graph, touched)
@@ -232,9 +310,17 @@ def save_update(
         _delete_in(session, FILES, index_id, "path", touched)
         states = {p: dump_state(index, p) for p in touched if p in index.files}
         bulk_insert(session, FILES, FILE_COLS, _file_rows(index_id, graph, touched, states))
-        _sync_shared(session, index_id, graph)
+    # Manifests are not indexed files: depends_on edges and package nodes may change anyway.
+    _sync_shared(session, index_id, graph, attrs)
     _finish(session, row, graph)
+    _reattach_extras(session, row)
     return graph
+
+
+def _reattach_extras(session: Session, row: GraphIndexRow) -> None:
+    from vibe.graph import extras
+
+    extras.reattach(session, row)
 
 
 def _replace_owned_nodes(session: Session, index_id: int, graph: GraphData, touched: set) -> None:
@@ -251,7 +337,13 @@ def _replace_owned_edges(session: Session, index_id: int, graph: GraphData, touc
     c = EDGES.c
     found = _select_in(session, [c.source, c.target, c.kind], index_id, c.file, touched)
     before = {tuple(r) for r in found}
-    new = [e for e in graph.edges if e.file and (e.file in touched or _key(e) in before)]
+    new = [
+        e
+        for e in graph.edges
+        if e.file and e.kind not in DERIVED_EDGE_KINDS and (e.file in touched or _key(e) in before)
+    ]
+    # Also deletes the touched files' derived and extra edges: `_sync_shared` and
+    # `_reattach_extras` store them again.
     _delete_in(session, EDGES, index_id, "file", touched)
     _delete_edge_keys(session, index_id, [_key(e) for e in new if _key(e) not in before])
     bulk_insert(session, EDGES, EDGE_COLS, (_edge_row(index_id, e) for e in new))
@@ -272,8 +364,10 @@ def _delete_edge_keys(session: Session, index_id: int, keys: list[tuple[str, str
         )
 
 
-def _sync_shared(session: Session, index_id: int, graph: GraphData) -> None:
-    """Diff the rows no file owns (repository, directories, externals) against the new graph."""
+def _sync_shared(
+    session: Session, index_id: int, graph: GraphData, attrs: EdgeAttrs | None = None
+) -> None:
+    """Diff the rows no file owns (repository, directories, externals, derived edges)."""
     stored = session.execute(
         select(*(NODES.c[k] for k in NODE_COLS)).where(
             NODES.c.index_id == index_id, NODES.c.owner == ""
@@ -286,12 +380,16 @@ def _sync_shared(session: Session, index_id: int, graph: GraphData) -> None:
     bulk_insert(session, NODES, NODE_COLS, (r for k, r in new.items() if old.get(k) != r))
     stored = session.execute(
         select(*(EDGES.c[k] for k in EDGE_COLS)).where(
-            EDGES.c.index_id == index_id, EDGES.c.file == ""
+            EDGES.c.index_id == index_id,
+            (EDGES.c.file == "") | EDGES.c.kind.in_(DERIVED_EDGE_KINDS),
+            EDGES.c.kind.not_in(EXTRA_EDGE_KINDS),
         )
     ).all()
-    old_e = {tuple(r[1:4]): tuple(r) for r in stored}
+    old_e = {tuple(r[1:4]): _normal_edge(r) for r in stored}
     new_e = {
-        (e.source, e.target, e.kind): _edge_row(index_id, e) for e in graph.edges if not e.file
+        _key(e): _edge_row(index_id, e, attrs)
+        for e in graph.edges
+        if (not e.file or e.kind in DERIVED_EDGE_KINDS) and e.kind not in EXTRA_EDGE_KINDS
     }
     _delete_edge_keys(session, index_id, [k for k, r in old_e.items() if new_e.get(k) != r])
     bulk_insert(session, EDGES, EDGE_COLS, (r for k, r in new_e.items() if old_e.get(k) != r))
@@ -299,6 +397,10 @@ def _sync_shared(session: Session, index_id: int, graph: GraphData) -> None:
 
 def _normal_node(r: Sequence[Any]) -> tuple[Any, ...]:
     return (*r[:-1], json.dumps(r[-1], sort_keys=True))
+
+
+def _normal_edge(r: Sequence[Any]) -> tuple[Any, ...]:
+    return (*r[:-1], None if r[-1] is None else json.dumps(r[-1], sort_keys=True))
 
 
 # -- engine state, for incremental runs after a restart ------------------------------------------
@@ -353,7 +455,7 @@ def load_graph(
     query = select(*(EDGES.c[k] for k in EDGE_COLS[1:])).where(EDGES.c.index_id == index_id)
     for chunk in [None] if wanted is None else _chunks(sorted(wanted)):
         q = query if chunk is None else query.where(EDGES.c.source.in_(chunk))
-        data.edges += [Edge(*r) for r in session.execute(q) if wanted is None or r[1] in wanted]
+        data.edges += [Edge(*r[:7]) for r in session.execute(q) if wanted is None or r[1] in wanted]
     uq = select(*(UNRESOLVED.c[k] for k in UNRESOLVED_COLS[1:])).where(
         UNRESOLVED.c.index_id == index_id
     )
