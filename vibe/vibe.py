@@ -33,6 +33,7 @@ async def embedded_jobs():
 
 app.register_lifespan_task(embedded_jobs)
 
-from vibe.auth import pages as _auth_pages  # noqa: E402,F401  (registers pages)
+from vibe.assistant import pages as _assistant_pages  # noqa: E402,F401  (registers pages)
+from vibe.auth import pages as _auth_pages  # noqa: E402,F401
 from vibe.editor import pages as _editor_pages  # noqa: E402,F401
 from vibe.projects import pages as _project_pages  # noqa: E402,F401
