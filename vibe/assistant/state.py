@@ -338,6 +338,12 @@ class AssistantState(rx.State):
         if kind == "start":
             self._message_id = data["message_id"]
             self.conversation_id = str(data["conversation_id"])
+            if self.conversation_id not in {c["id"] for c in self.conversations}:
+                title = " ".join(self._question.split())[:80]
+                self.conversations = [
+                    {"id": self.conversation_id, "title": title},
+                    *self.conversations,
+                ]
             self._show_report(data["context"])
             self.live_status = "Waiting for the provider…"
         elif kind == "provider":

@@ -86,9 +86,12 @@ class Settings(BaseSettings):
     mcp_start_timeout_seconds: float = Field(20.0, description="Handshake deadline per MCP server.")
     mcp_health_interval_seconds: float = Field(30.0, description="Seconds between health checks.")
     mcp_breaker_failures: int = Field(3, description="Failures in a row that open a breaker.")
-    mcp_breaker_cooldown_seconds: float = Field(30.0, description="Open breaker wait before a retry.")
+    mcp_breaker_cooldown_seconds: float = Field(
+        30.0, description="Open breaker wait before a retry."
+    )
     mcp_restart_backoff_max_seconds: float = Field(
-        60.0, description="Longest wait between restarts of a crashed MCP server (doubles from 0.5)."
+        60.0,
+        description="Longest wait between restarts of a crashed MCP server (doubles from 0.5).",
     )
     mcp_token: str = Field("", description="API token `vibe mcp serve --stdio` acts with.")
 

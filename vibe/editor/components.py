@@ -209,14 +209,14 @@ def _tab_pin(path: rx.Var) -> rx.Component:
     pinned = AssistantState.pinned.contains(path)
     return rx.tooltip(
         rx.icon_button(
-            rx.icon(rx.cond(pinned, "pin", "pin-off"), size=12),
+            rx.icon("pin", size=12),
             size="1",
             variant="ghost",
             color_scheme=rx.cond(pinned, "indigo", "gray"),
             aria_label="Pin to AI context",
             class_name="tab-pin",
             custom_attrs={"data-pinned": rx.cond(pinned, "1", "")},
-            opacity=rx.cond(pinned, "1", "0.45"),
+            opacity=rx.cond(pinned, "1", "0.35"),
             on_click=AssistantState.toggle_pin(path).stop_propagation,
         ),
         content=rx.cond(pinned, "Pinned to the AI context", "Pin to the AI context"),
