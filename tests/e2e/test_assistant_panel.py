@@ -50,6 +50,18 @@ def _add_provider(page, live_app, url: str, *, timeout: float = 20.0) -> dict:
     return _api(page, live_app, "POST", "/api/v1/assistant/providers", data=body)
 
 
+def _new_project(page, live_app, name: str) -> dict:
+    """Create a project and wait until it is readable: the API's session commits only after
+    the response has been sent, so an immediate next request can miss the new row."""
+    project = _project(page, live_app, name)
+    url = live_app.url(f"/api/v1/projects/{project['id']}")
+    for _ in range(50):
+        if page.request.get(url).ok:
+            break
+        page.wait_for_timeout(100)
+    return project
+
+
 def _open_panel(page) -> None:
     """Open the panel unless it still is (the page state outlives a reload)."""
     slot = page.locator("#assistant-slot")
@@ -70,7 +82,7 @@ def test_ask_stream_review_apply_and_undo(page, live_app, standin):
     url, script = standin
     _sign_in(page, live_app)
     _add_provider(page, live_app, url)
-    project = _project(page, live_app, "Assisted")
+    project = _new_project(page, live_app, "Assisted")
     _put(page, live_app, project, "calc.py", CALC)
     _open_editor(page, live_app, project)
     page.locator('[data-tree-path="calc.py"]').click()
@@ -125,7 +137,7 @@ def test_provider_errors_are_explained_and_stop_keeps_the_text(page, live_app, s
     url, script = standin
     _sign_in(page, live_app)
     _add_provider(page, live_app, url, timeout=1.5)
-    project = _project(page, live_app, "Failing Provider")
+    project = _new_project(page, live_app, "Failing Provider")
     _open_editor(page, live_app, project)
     _open_panel(page)
     cases = [
@@ -156,7 +168,7 @@ def test_provider_errors_are_explained_and_stop_keeps_the_text(page, live_app, s
 def test_no_provider_explains_how_to_add_one(page, live_app):
     _sign_in(page, live_app)
     _clear_providers(page, live_app)
-    project = _project(page, live_app, "No Provider")
+    project = _new_project(page, live_app, "No Provider")
     _open_editor(page, live_app, project)
     _open_panel(page)
     setup = page.locator("#assistant-setup")
@@ -198,7 +210,7 @@ def test_settings_page_adds_tests_and_deletes_a_provider(page, live_app, standin
 
 def test_file_and_line_query_opens_the_file_there(page, live_app):
     _sign_in(page, live_app)
-    project = _project(page, live_app, "Linked")
+    project = _new_project(page, live_app, "Linked")
     lines = [f"value_{n} = {n}" for n in range(1, 81)]
     _put(page, live_app, project, "pkg/data.py", "\n".join(lines) + "\n")
     page.goto(live_app.url(f"/projects/{project['slug']}?file=pkg/data.py&line=60"))

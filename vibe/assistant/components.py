@@ -474,7 +474,7 @@ def _context() -> rx.Component:
             _graph_badge(),
             rx.foreach(AssistantState.pinned, _pin),
             wrap="wrap",
-            gap="1",
+            spacing="1",
             width="100%",
         ),
         spacing="2",

@@ -172,7 +172,7 @@ def provider_card(row: rx.Var) -> rx.Component:
                         lambda m: rx.badge(m, size="1", variant="outline", color_scheme="gray"),
                     ),
                     wrap="wrap",
-                    gap="1",
+                    spacing="1",
                     class_name="provider-models",
                 ),
             ),
