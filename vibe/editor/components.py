@@ -336,6 +336,7 @@ def editor_area() -> rx.Component:
                 on_drafts=EditorState.restore_drafts,
                 on_quick_open=EditorState.show_quick_open,
                 on_search=EditorState.show_sidebar("search"),
+                on_open_at=EditorState.open_at,
             ),
             rx.cond(EditorState.active == "", no_file_open()),
             position="relative",
