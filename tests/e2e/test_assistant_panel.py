@@ -217,3 +217,42 @@ def test_file_and_line_query_opens_the_file_there(page, live_app):
     expect(page.locator('[data-tab-path="pkg/data.py"]')).to_be_visible()
     expect(page.locator("#status-position")).to_have_text("Ln 60, Col 1")
     expect(page.locator(EDITOR)).to_contain_text("value_60 = 60")
+
+
+def test_go_to_definition_from_the_code_graph(page, live_app):
+    _sign_in(page, live_app)
+    project = _new_project(page, live_app, "Navigable")
+    util = "def helper(x):\n    return x + 1\n"
+    app = "from util import helper\n\n\ndef main():\n    return helper(2)\n"
+    _put(page, live_app, project, "util.py", util)
+    _put(page, live_app, project, "app.py", app)
+    _open_editor(page, live_app, project)
+    page.locator('[data-tree-path="app.py"]').click()
+    expect(page.locator(EDITOR)).to_contain_text("return helper(2)")
+    _cursor_on(page, 5, 12)
+    page.keyboard.press("F12")
+    expect(page.locator(".monaco-editor-overlaymessage")).to_contain_text("not built yet")
+
+    base = f"/api/v1/projects/{project['id']}/graph"
+    _api(page, live_app, "POST", base + "/index", data={})
+    for _ in range(100):
+        job = _api(page, live_app, "GET", base + "/status")["job"]
+        if job and job["status"] in ("succeeded", "failed"):
+            break
+        page.wait_for_timeout(200)
+    assert job["status"] == "succeeded", job
+    _cursor_on(page, 5, 12)
+    page.keyboard.press("F12")
+    expect(page.locator('[data-tab-path="util.py"]')).to_be_visible()
+    expect(page.locator("#status-position")).to_have_text("Ln 1, Col 1")
+    expect(page.locator(EDITOR)).to_contain_text("return x + 1")
+    shot(page, "assistant-08-definition")
+
+
+def _cursor_on(page, line: int, column: int) -> None:
+    page.locator(EDITOR).click()
+    page.evaluate(
+        "([l, c]) => { const e = window.vibeEditor.editor(); e.setPosition({lineNumber: l,"
+        " column: c}); e.focus(); }",
+        [line, column],
+    )

@@ -315,24 +315,38 @@ class AssistantState(rx.State):
             async with self:
                 self._finish_failed(exc.message)
             return
-        done: dict[str, Any] = {}
-        buffer: list[str] = []
-        flushed = 0.0
-        async for event in turn.events():
-            if event.type == "delta":
-                buffer.append(event.data["text"])
-                if time.monotonic() - flushed < FLUSH_SECONDS:
-                    continue
-            async with self:
-                self.live_text += "".join(buffer)
-                buffer.clear()
-                self._on_event(event.type, event.data)
-            flushed = time.monotonic()
-            done = event.data if event.type == "done" else done
+        done = await self._consume(turn)
         pending = [p["id"] for p in done.get("proposals", []) if p["status"] == "pending"]
         yield AssistantState.refresh_conversations
         if pending:
             yield AssistantState.open_review(pending[0])
+
+    async def _consume(self, turn: service.ChatTurn) -> dict[str, Any]:
+        """Run the turn; text is shown at most every FLUSH_SECONDS, and at once when it stalls."""
+        events = turn.events().__aiter__()
+        buffer: list[str] = []
+        flushed, done = 0.0, {}
+        while True:
+            step = asyncio.ensure_future(events.__anext__())
+            while not step.done():
+                ready, _ = await asyncio.wait({step}, timeout=FLUSH_SECONDS if buffer else None)
+                if buffer and (not ready or time.monotonic() - flushed >= FLUSH_SECONDS):
+                    async with self:
+                        self.live_text += "".join(buffer)
+                    buffer.clear()
+                    flushed = time.monotonic()
+            try:
+                event = step.result()
+            except StopAsyncIteration:
+                return done
+            if event.type == "delta":
+                buffer.append(event.data["text"])
+                continue
+            async with self:
+                self.live_text += "".join(buffer)
+                self._on_event(event.type, event.data)
+            buffer.clear()
+            done = event.data if event.type == "done" else done
 
     def _on_event(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "start":
