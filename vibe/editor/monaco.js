@@ -304,10 +304,13 @@ const VIBE_JOB_NAMES = { "graph.index": "Indexing" };
 const VIBE_NAV_MAX_FILES = 30;
 const vibeNav = { open: null, editor: null, registered: false };
 
+// Shown just after Monaco's own "No definition found", which would otherwise replace it.
 function vibeNavMessage(text) {
-  const editor = vibeNav.editor;
-  const controller = editor && editor.getContribution("editor.contrib.messageController");
-  if (controller && editor.getPosition()) controller.showMessage(text, editor.getPosition());
+  setTimeout(() => {
+    const editor = vibeNav.editor;
+    const controller = editor && editor.getContribution("editor.contrib.messageController");
+    if (controller && editor.getPosition()) controller.showMessage(text, editor.getPosition());
+  }, 150);
 }
 
 // Ask the graph endpoint; null (after showing why) when there is nothing to go to.
