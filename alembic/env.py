@@ -13,8 +13,12 @@ url = config.attributes.get("url") or get_settings().resolved_database_url
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite"))
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=url.startswith("sqlite"),
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -29,16 +33,20 @@ def run_migrations_online() -> None:
 
         engine = make_engine(url)
     else:
-        engine = engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.",
-                                    poolclass=pool.NullPool)
+        engine = engine_from_config(
+            {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         context.run_migrations()
 

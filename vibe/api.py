@@ -21,6 +21,7 @@ def create_api() -> FastAPI:
     from vibe.auth.api import router as auth_router
     from vibe.editor.graph_api import router as editor_graph_router
     from vibe.graph.api import router as graph_router
+    from vibe.graph.views_api import router as views_router
     from vibe.jobs.api import router as jobs_router
     from vibe.orchestrator import gateway
     from vibe.orchestrator.api import router as mcp_router
@@ -38,6 +39,7 @@ def create_api() -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(assistant_router, prefix=API_PREFIX)
     app.include_router(editor_graph_router, prefix=API_PREFIX)
+    app.include_router(views_router, prefix=API_PREFIX)
     gateway.install(app)  # the aggregated MCP endpoint at /mcp
 
     @app.get("/healthz", include_in_schema=False)

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-import vibe.assistant.models  # noqa: F401  (assistant tables)
+import vibe.assistant.models
 import vibe.graph.models  # noqa: F401  (graph tables)
 from vibe.auth.models import ApiToken, Identity, LoginSession, User
 from vibe.jobs.models import Job, WorkerHeartbeat

@@ -36,4 +36,5 @@ app.register_lifespan_task(embedded_jobs)
 from vibe.assistant import pages as _assistant_pages  # noqa: E402,F401  (registers pages)
 from vibe.auth import pages as _auth_pages  # noqa: E402,F401
 from vibe.editor import pages as _editor_pages  # noqa: E402,F401
+from vibe.graph import pages as _graph_pages  # noqa: E402,F401
 from vibe.projects import pages as _project_pages  # noqa: E402,F401

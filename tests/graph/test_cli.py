@@ -19,7 +19,10 @@ def repo(tmp_path):
 
 
 def run(*args: str):
-    result = CliRunner().invoke(main, ["graph", *args], catch_exceptions=False)
+    # A wide terminal: rich wraps long paths, which would split the phrases asserted on.
+    result = CliRunner(env={"COLUMNS": "300"}).invoke(
+        main, ["graph", *args], catch_exceptions=False
+    )
     return result
 
 

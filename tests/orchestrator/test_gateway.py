@@ -170,3 +170,27 @@ def test_a_user_sees_only_global_and_own_project_servers(
     }
     time.sleep(0)  # carol is no member of bob's project
     assert anyio.run(names, token_for(carol), {"shared__echo"}) == {"shared"}
+
+
+def test_answers_are_plain_json_and_connections_are_kept(live_api, admin, token_for):
+    token = token_for(admin)
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"},
+        },
+    }
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json, text/event-stream",
+    }
+    with httpx.Client(headers=headers, timeout=10) as http:
+        response = http.post(f"{live_api.base}/mcp", json=init)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("application/json")
+        assert response.json()["result"]["capabilities"]["tools"]["listChanged"] is True
+        assert response.headers.get("connection", "keep-alive") != "close"

@@ -23,7 +23,9 @@ from vibe.core.web import db_session
 SESSION_COOKIE = "vibe_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-DB = Annotated[Session, Depends(db_session)]
+# scope="function": commit before the response leaves, not after it. A browser that follows a
+# sign-in redirect must find its new session row already committed.
+DB = Annotated[Session, Depends(db_session, scope="function")]
 
 
 @dataclass

@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         description="Longest wait between restarts of a crashed MCP server (doubles from 0.5).",
     )
     mcp_token: str = Field("", description="API token `vibe mcp serve --stdio` acts with.")
+    mcp_health_keep_per_server: int = Field(
+        2880, ge=0, description="Health checks kept per MCP server, newest first (0: all)."
+    )
+    mcp_health_keep_days: float = Field(
+        7.0, ge=0, description="Health checks older than this many days are deleted (0: never)."
+    )
 
     # AI assistant
     assistant_context_tokens: int = Field(

@@ -21,9 +21,10 @@ from typing import Any
 from sqlalchemy import Table, delete, select, text
 from sqlmodel import Session
 
+from vibe.graph.engine.emit import FileResolution
+from vibe.graph.engine.gcpause import paused_gc
 from vibe.graph.engine.index import GraphIndex, UpdateReport
-from vibe.graph.engine.model import Edge, GraphData, Node, Skipped, Unresolved
-from vibe.graph.engine.symbols import symbol_keys
+from vibe.graph.engine.model import Edge, FileResult, GraphData, Node, Skipped, Unresolved
 from vibe.graph.models import (
     FileStatus,
     GraphEdgeRow,
@@ -311,25 +312,29 @@ def restore_index(session: Session, row: GraphIndexRow, root: Path, **options: A
 
     Our own rows are trusted: they are written by this code into the database it owns.
     """
-    index = GraphIndex(root, project=row.graph_project, **options)
+    fresh = GraphIndex(root, project=row.graph_project, **options)
     if row.id is None or row.engine_version != engine_version():
-        return index
+        return fresh
     c = FILES.c
     rows = session.execute(
         select(c.path, c.status, c.reason, c.state).where(c.index_id == row.id)
     ).all()
-    for path, status, reason, blob in rows:
-        if status == FileStatus.skipped.value:
-            index.skipped[path] = Skipped(path, reason)
-        elif blob is None:
-            return GraphIndex(root, project=row.graph_project, **options)
-        else:
-            result, resolution = pickle.loads(zlib.decompress(blob))
-            index.files[path] = result
-            if resolution is not None:
-                index.resolutions[path] = resolution
-    index._keys = symbol_keys(index.files)  # what the last run resolved against
-    return index
+    files: dict[str, FileResult] = {}
+    resolutions: dict[str, FileResolution] = {}
+    skipped: list[Skipped] = []
+    with paused_gc():
+        for path, status, reason, blob in rows:
+            if status == FileStatus.skipped.value:
+                skipped.append(Skipped(path, reason))
+            elif blob is None:
+                return fresh
+            else:
+                files[path], resolution = pickle.loads(zlib.decompress(blob))
+                if resolution is not None:
+                    resolutions[path] = resolution
+        return GraphIndex.from_state(
+            root, files, resolutions, skipped, project=row.graph_project, **options
+        )
 
 
 # -- loading back ---------------------------------------------------------------------------------

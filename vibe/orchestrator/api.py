@@ -19,7 +19,7 @@ from vibe.auth.deps import CurrentCaller
 from vibe.auth.models import User
 from vibe.core.db import session_scope
 from vibe.core.errors import NotFound
-from vibe.orchestrator import registry
+from vibe.orchestrator import health, registry
 from vibe.orchestrator.gateway import GatewayRuntime
 from vibe.orchestrator.schemas import ServerIn, ServerPatch, ServerPublic
 from vibe.orchestrator.service import Orchestrator, Principal
@@ -113,6 +113,22 @@ async def delete_server(request: Request, caller: CurrentCaller, server_id: int)
     await _db(caller.user, lambda u, s: registry.delete_server(u, server_id, session=s))
     await orch.reload()
     return Response(status_code=204)
+
+
+@router.get("/servers/{server_id}/health")
+async def health_history(
+    caller: CurrentCaller, server_id: int, limit: int = Query(100, ge=1, le=1000)
+) -> list[dict[str, Any]]:
+    """The server's latest health checks, newest first (older ones are pruned as configured)."""
+
+    def rows(user: User, session: Session) -> list[dict[str, Any]]:
+        registry.get_server(user, server_id, session=session)  # NotFound unless visible
+        return [
+            {"at": r.at, "ok": r.ok, "latency_ms": r.latency_ms, "error": r.error}
+            for r in health.history(session=session, server_id=server_id, limit=limit)
+        ]
+
+    return await _db(caller.user, rows)
 
 
 @router.post("/servers/{server_id}/test")

@@ -6,16 +6,23 @@ server's secret values and anything that looks like a token masked before they a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
+import anyio
 from sqlmodel import Session, col, select
 
 from vibe.orchestrator.models import McpAudit
 
+log = logging.getLogger("vibe.mcp")
+
 REDACTED = "[redacted]"
+FLUSH_SECONDS = 0.5
 _TOKENISH = re.compile(
     r"(?i)(bearer\s+[A-Za-z0-9._~+/=-]+|vibe_[A-Za-z0-9_-]{8,}|gh[pousr]_[A-Za-z0-9]{20,}"
     r"|hf_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{16,})"
@@ -66,3 +73,43 @@ def recent(*, session: Session, user_id: int | None = None, limit: int = 100) ->
     if user_id is not None:
         query = query.where(McpAudit.user_id == user_id)
     return list(session.exec(query).all())
+
+
+class AuditQueue:
+    """Rows written off the call path: at most one transaction per ``delay`` seconds.
+
+    A call only appends to a list; a task started by the first row of a batch waits ``delay``,
+    then writes everything queued in a worker thread. Under load that is one commit for many
+    calls instead of one each. ``flush`` writes what is queued at once (shutdown, tests).
+    """
+
+    def __init__(self, write: Callable[[list[Any]], None], delay: float = FLUSH_SECONDS) -> None:
+        self.write = write
+        self.delay = delay
+        self._rows: list[Any] = []
+        self._task: asyncio.Task[None] | None = None
+        self._now = asyncio.Event()
+
+    def put(self, row: Any) -> None:
+        self._rows.append(row)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._rows:
+            with anyio.move_on_after(self.delay):
+                await self._now.wait()
+            batch, self._rows = self._rows, []
+            try:
+                await anyio.to_thread.run_sync(self.write, batch)
+            except Exception:
+                log.exception("could not write %d MCP audit rows", len(batch))
+
+    async def flush(self) -> None:
+        """Write every queued row now and wait until it is written."""
+        self._now.set()
+        try:
+            while self._task is not None and not self._task.done():
+                await asyncio.shield(self._task)
+        finally:
+            self._now = asyncio.Event()

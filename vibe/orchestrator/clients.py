@@ -39,6 +39,7 @@ STDERR_LINES = 200
 STDIN_CLOSE_GRACE = 1.0
 KILL_GRACE = 2.0
 EXIT_POLL = 0.05
+SSE_DRAIN_SECONDS = 0.25
 
 _LIVE_GROUPS: set[int] = set()
 
@@ -164,14 +165,55 @@ def _transport(
 @contextlib.asynccontextmanager
 async def _http_transport(spec: ServerSpec, closed: anyio.Event) -> AsyncIterator[Any]:
     timeout = httpx2.Timeout(30.0, read=max(300.0, spec.timeout_seconds))
+    transport = DrainingTransport(httpx2.AsyncHTTPTransport())
     try:
         async with (
-            httpx2.AsyncClient(headers=spec.headers, timeout=timeout) as http,
+            httpx2.AsyncClient(headers=spec.headers, timeout=timeout, transport=transport) as http,
             streamable_http_client(spec.url, http_client=http) as streams,
         ):
             yield streams
     finally:
         closed.set()
+
+
+class DrainingTransport(httpx2.AsyncBaseTransport):
+    """Keeps connections alive across calls to servers that answer POSTs with an SSE stream.
+
+    The SDK's client stops reading such a stream as soon as the JSON-RPC response arrived and
+    closes it; the end of the body is still on its way, so the connection cannot go back to the
+    pool and every call pays a new TCP connection. Reading on for a moment first lets it.
+    """
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner.handle_async_request(request)
+        content_type = response.headers.get("content-type", "")
+        if request.method == "POST" and content_type.startswith("text/event-stream"):
+            response.stream = _DrainOnClose(response.stream)  # type: ignore[arg-type]
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _DrainOnClose(httpx2.AsyncByteStream):
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._chunks: Any = None
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._chunks = self._inner.__aiter__()
+        async for chunk in self._chunks:
+            yield chunk
+
+    async def aclose(self) -> None:
+        if self._chunks is not None:
+            with anyio.move_on_after(SSE_DRAIN_SECONDS), contextlib.suppress(Exception):
+                async for _chunk in self._chunks:
+                    pass
+        await self._inner.aclose()
 
 
 @contextlib.asynccontextmanager

@@ -47,6 +47,11 @@ log = logging.getLogger("vibe.mcp.gateway")
 
 PRINCIPAL_KEY = "vibe.principal"
 NOTIFY_DEADLINE = 2.0
+# Answers to POSTs as plain JSON bodies instead of one SSE stream each: cheaper on both ends, and
+# the connection goes back to the client's pool. Nothing is lost: the gateway sends no requests
+# or progress to clients during a call, and list_changed still goes out on the session's GET
+# stream (sessions stay stateful for that reason; stateless mode would drop those).
+JSON_RESPONSE = True
 
 
 class GatewayServer(Server[Any]):
@@ -103,18 +108,7 @@ class Gateway:
 
     async def _list_tools(self, ctx: Any, _params: Any) -> types.ListToolsResult:
         catalog = await self.orch.catalog(self._principal(ctx).user_id)
-        tools = [
-            types.Tool(
-                name=name,
-                title=tool.title,
-                description=f"[{runtime.spec.name}] {tool.description or ''}".strip(),
-                input_schema=tool.input_schema,
-                output_schema=tool.output_schema,
-                annotations=tool.annotations,
-            )
-            for name, (runtime, tool) in sorted(catalog.tools.items())
-        ]
-        return types.ListToolsResult(tools=tools)
+        return types.ListToolsResult(tools=[e.public for _, e in sorted(catalog.entries.items())])
 
     async def _call_tool(
         self, ctx: Any, params: types.CallToolRequestParams
@@ -200,7 +194,9 @@ class GatewayRuntime:
         async with new_supervisor() as sup:
             orch = Orchestrator(sup)
             self.gateway = Gateway(orch)
-            self.manager = StreamableHTTPSessionManager(app=self.gateway.server)
+            self.manager = StreamableHTTPSessionManager(
+                app=self.gateway.server, json_response=JSON_RESPONSE
+            )
             async with self.manager.run():
                 await orch.reload()
                 self.orch = orch
@@ -275,10 +271,14 @@ def install(app: FastAPI) -> GatewayRuntime:
     """Serve the gateway at /mcp (and /mcp/sse) on ``app`` and stop it with the app."""
     runtime = GatewayRuntime()
     app.state.mcp = runtime
-    app.router.routes.append(Route("/mcp", endpoint=AuthenticatedMcp(runtime, "http")))
-    app.router.routes.append(Route("/mcp/", endpoint=AuthenticatedMcp(runtime, "http")))
-    app.router.routes.append(Route("/mcp/sse", endpoint=AuthenticatedMcp(runtime, "sse")))
-    app.router.routes.append(Mount("/mcp/messages", app=AuthenticatedMcp(runtime, "messages")))
+    # First in the list: the router tries routes in order, and every MCP call would otherwise
+    # be matched against each API route before reaching these.
+    app.router.routes[0:0] = [
+        Route("/mcp", endpoint=AuthenticatedMcp(runtime, "http")),
+        Route("/mcp/", endpoint=AuthenticatedMcp(runtime, "http")),
+        Route("/mcp/sse", endpoint=AuthenticatedMcp(runtime, "sse")),
+        Mount("/mcp/messages", app=AuthenticatedMcp(runtime, "messages")),
+    ]
     original = app.router.lifespan_context
 
     @contextlib.asynccontextmanager

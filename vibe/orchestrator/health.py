@@ -10,10 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from prometheus_client import Counter, Gauge, Histogram
+from sqlalchemy import or_
+from sqlmodel import Session, col, delete, select
 
+from vibe.core.db import utcnow
 from vibe.core.metrics import REGISTRY
+from vibe.orchestrator.models import McpHealth
 
 EMA_ALPHA = 0.3
 
@@ -122,3 +127,56 @@ def publish(server: str, up: bool, health: Health) -> None:
 def observe_call(server: str, tool: str, outcome: str, seconds: float) -> None:
     CALLS.labels(server, tool, outcome).inc()
     CALL_SECONDS.labels(server, tool).observe(seconds)
+
+
+# -- stored history ------------------------------------------------------------------------------
+
+
+def record_check(
+    *,
+    session: Session,
+    server_id: int,
+    ok: bool,
+    latency_ms: float | None,
+    error: str,
+    keep: int,
+    keep_days: float,
+) -> McpHealth:
+    """Store one check and prune the server's history to ``keep`` rows and ``keep_days`` days."""
+    row = McpHealth(server_id=server_id, ok=ok, latency_ms=latency_ms, error=error[:1000])
+    session.add(row)
+    session.flush()
+    prune(session=session, server_id=server_id, keep=keep, keep_days=keep_days)
+    return row
+
+
+def prune(*, session: Session, server_id: int, keep: int, keep_days: float) -> None:
+    """Delete the server's checks beyond the newest ``keep`` or older than ``keep_days`` (0: no
+    limit of that kind); one indexed statement, cheap enough to run after every check."""
+    stale = []
+    if keep_days > 0:
+        stale.append(col(McpHealth.at) < utcnow() - timedelta(days=keep_days))
+    if keep > 0:
+        newest_dropped = (
+            select(McpHealth.id)
+            .where(McpHealth.server_id == server_id)
+            .order_by(col(McpHealth.id).desc())
+            .offset(keep)
+            .limit(1)
+            .scalar_subquery()
+        )
+        stale.append(col(McpHealth.id) <= newest_dropped)
+    if stale:
+        query = delete(McpHealth).where(col(McpHealth.server_id) == server_id, or_(*stale))
+        session.exec(query)  # type: ignore[call-overload]
+
+
+def history(*, session: Session, server_id: int, limit: int = 100) -> list[McpHealth]:
+    """The server's latest checks, newest first."""
+    query = (
+        select(McpHealth)
+        .where(McpHealth.server_id == server_id)
+        .order_by(col(McpHealth.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query).all())

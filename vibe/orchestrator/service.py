@@ -7,33 +7,45 @@ runs in worker threads so the event loop never waits on it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import jsonschema
 import mcp_types as types
+from sqlalchemy import event
 from sqlmodel import col, delete
 
 from vibe.auth import service as auth_service
-from vibe.auth.models import User
+from vibe.auth.models import ApiToken, User
 from vibe.core import ratelimit
 from vibe.core.config import get_settings
 from vibe.core.db import session_scope
 from vibe.core.errors import NotFound, RateLimited, VibeError
+from vibe.core.redis import get_redis
 from vibe.orchestrator import audit, registry, router
 from vibe.orchestrator import health as metrics
-from vibe.orchestrator.models import McpHealth, McpTool
+from vibe.orchestrator.catalog import (
+    Catalog,
+    ToolEntry,
+    argument_problems,
+    build_catalog,
+    error_result,
+    take_confirmation,
+)
+from vibe.orchestrator.models import McpTool
 from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor
 
 log = logging.getLogger("vibe.mcp")
 
-TOKEN_CACHE_SECONDS = 10.0
+# A revoked token or disabled account stops working at once when the change is made in this
+# process (see _forget_changed) and within this many seconds when made elsewhere (the CLI).
+TOKEN_CACHE_SECONDS = 5.0
 VISIBLE_CACHE_SECONDS = 5.0
+_LIVE: weakref.WeakSet[Orchestrator] = weakref.WeakSet()
 
 Listener = Callable[[], Awaitable[None]]
 
@@ -46,15 +58,6 @@ class Principal:
 
     def may_call(self) -> bool:
         return bool({"write", "admin"} & self.scopes)
-
-
-@dataclass
-class Catalog:
-    """The namespaced view of what a set of servers offers right now."""
-
-    tools: dict[str, tuple[ServerRuntime, types.Tool]] = field(default_factory=dict)
-    prompts: dict[str, tuple[ServerRuntime, types.Prompt]] = field(default_factory=dict)
-    resources: dict[str, tuple[ServerRuntime, types.Resource]] = field(default_factory=dict)
 
 
 def new_supervisor() -> Supervisor:
@@ -76,10 +79,10 @@ class Orchestrator:
         self._visible: dict[int, tuple[float, frozenset[int]]] = {}
         self._catalogs: dict[frozenset[int], tuple[int, Catalog]] = {}
         self._generation = 0
-        self._audit_queue: list[tuple[Any, ...]] = []
-        self._audit_task: asyncio.Task[None] | None = None
+        self.audit = audit.AuditQueue(_save_audit)
         supervisor.on_change.append(self._changed)
         supervisor.on_health.append(self._health_checked)
+        _LIVE.add(self)
 
     # -- keeping in step ------------------------------------------------------------------------
 
@@ -119,6 +122,14 @@ class Orchestrator:
         self._tokens[token] = (now + TOKEN_CACHE_SECONDS, principal)
         return principal
 
+    def forget(self, *, token_id: int | None = None, user_id: int | None = None) -> None:
+        """Drop cached principals of a token or a user (revoked, disabled, changed)."""
+        for token, (_, principal) in list(self._tokens.items()):
+            if (token_id is not None and principal.token_id == token_id) or (
+                user_id is not None and principal.user_id == user_id
+            ):
+                self._tokens.pop(token, None)
+
     async def visible(self, user_id: int) -> frozenset[int]:
         now = time.monotonic()
         cached = self._visible.get(user_id)
@@ -131,14 +142,11 @@ class Orchestrator:
     async def catalog(self, user_id: int) -> Catalog:
         ids = await self.visible(user_id)
         cached = self._catalogs.get(ids)
-        if cached and cached[0] == self._generation and not self._breaker_moved(cached[1]):
+        if cached and cached[0] == self._generation and not cached[1].stale():
             return cached[1]
         catalog = build_catalog([self.sup.runtimes[i] for i in ids if i in self.sup.runtimes])
         self._catalogs[ids] = (self._generation, catalog)
         return catalog
-
-    def _breaker_moved(self, catalog: Catalog) -> bool:
-        return any(not runtime.available for runtime, _ in catalog.tools.values())
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -148,13 +156,14 @@ class Orchestrator:
         """Forward a namespaced tool call; every problem comes back as an error result."""
         started = time.perf_counter()
         catalog = await self.catalog(principal.user_id)
-        entry = catalog.tools.get(name)
+        entry = catalog.entries.get(name)
         if entry is None:
-            return error_result(f"unknown tool '{name}'")
-        runtime, tool = entry
+            return error_result(catalog.refused.get(name) or f"unknown tool '{name}'")
+        runtime, tool = entry.runtime, entry.tool
+        arguments = dict(arguments or {})
         outcome, error, result = "ok", "", None
         try:
-            self._check_call(principal, runtime, tool, arguments)
+            await self._check_call(principal, entry, name, arguments)
             result = await self.sup.call_tool(runtime.spec.id, tool.name, arguments)
             if result.is_error:
                 outcome, error = "tool_error", _text_of(result)
@@ -164,46 +173,27 @@ class Orchestrator:
             outcome, error = "denied", exc.message
         seconds = time.perf_counter() - started
         metrics.observe_call(runtime.spec.name, tool.name, outcome, seconds)
-        self._audit_later(
-            (principal.user_id, runtime, tool.name, arguments, seconds, outcome, error)
-        )
+        self.audit.put((principal.user_id, runtime, tool.name, arguments, seconds, outcome, error))
         return result if result is not None else error_result(error)
-
-    def _audit_later(self, entry: tuple[Any, ...]) -> None:
-        # Rows queue up while a write is in flight and go in one transaction: no wait for the
-        # caller, and under load one commit per batch instead of one per call.
-        self._audit_queue.append(entry)
-        if self._audit_task is None or self._audit_task.done():
-            self._audit_task = asyncio.get_running_loop().create_task(self._flush_audit())
-
-    async def _flush_audit(self) -> None:
-        while self._audit_queue:
-            batch, self._audit_queue = self._audit_queue, []
-            try:
-                await anyio.to_thread.run_sync(_save_audit, batch)
-            except Exception:
-                log.exception("could not write %d MCP audit rows", len(batch))
 
     async def flush_audit(self) -> None:
         """Wait until every queued audit row is written."""
-        while self._audit_task is not None and not self._audit_task.done():
-            await asyncio.shield(self._audit_task)
+        await self.audit.flush()
 
-    def _check_call(
-        self,
-        principal: Principal,
-        runtime: ServerRuntime,
-        tool: types.Tool,
-        arguments: dict[str, Any] | None,
+    async def _check_call(
+        self, principal: Principal, entry: ToolEntry, name: str, arguments: dict[str, Any]
     ) -> None:
         if not principal.may_call():
             raise VibeError("this token lacks the 'write' scope needed to call tools")
-        spec = runtime.spec
-        if spec.rate_limit_per_minute:
-            ratelimit.hit(f"mcp:{spec.id}", spec.rate_limit_per_minute)
-        problems = validate_arguments(tool, arguments)
+        refusal = take_confirmation(entry, name, arguments)
+        if refusal:
+            raise VibeError(refusal)
+        problems = argument_problems(entry, arguments)
         if problems:
-            raise VibeError(f"invalid arguments for {tool.name}: {problems}")
+            raise VibeError(f"invalid arguments for {entry.tool.name}: {problems}")
+        spec = entry.runtime.spec
+        if spec.rate_limit_per_minute:
+            await _rate_limit(f"mcp:{spec.id}:{principal.user_id}", spec.rate_limit_per_minute)
 
     async def get_prompt(
         self, principal: Principal, name: str, arguments: dict[str, str] | None
@@ -271,53 +261,15 @@ class Orchestrator:
         return runtime.snapshot() if runtime else {"status": "stopped"}
 
 
-# -- the catalog --------------------------------------------------------------------------------
-
-
-def build_catalog(runtimes: list[ServerRuntime]) -> Catalog:
-    """Namespaced tools, prompts and resources of the available servers."""
-    catalog = Catalog()
-    live = [r for r in runtimes if r.available]
-    by_name = {r.spec.name: r for r in live}
-    tool_index = {(r.spec.name, t.name): t for r in live for t in r.tools if _exposed(r, t)}
-    for exposed, (server, name) in router.build_names(tool_index).items():
-        tool = tool_index[(server, name)]
-        catalog.tools[exposed] = (by_name[server], tool)
-    prompt_index = {(r.spec.name, p.name): p for r in live for p in r.prompts}
-    for exposed, (server, name) in router.build_names(prompt_index).items():
-        catalog.prompts[exposed] = (by_name[server], prompt_index[(server, name)])
-    for runtime in live:
-        for resource in runtime.resources:
-            uri = router.resource_uri(runtime.spec.name, str(resource.uri))
-            catalog.resources[uri] = (runtime, resource)
-    return catalog
-
-
-def _exposed(runtime: ServerRuntime, tool: types.Tool) -> bool:
-    spec = runtime.spec
-    if not router.tool_allowed(spec.allowed_tools, spec.denied_tools, tool.name):
-        return False
-    if spec.read_only:
-        return bool(tool.annotations and tool.annotations.read_only_hint)
-    return True
-
-
-def validate_arguments(tool: types.Tool, arguments: dict[str, Any] | None) -> str:
-    """Problems with ``arguments`` against the tool's input schema ("" when fine)."""
+async def _rate_limit(key: str, per_minute: int) -> None:
+    """One hit on the caller's per-server budget; Redis round trips go to a worker thread."""
     try:
-        validator = jsonschema.Draft202012Validator(tool.input_schema or {"type": "object"})
-        errors = sorted(validator.iter_errors(arguments or {}), key=lambda e: list(e.path))
-    except jsonschema.SchemaError:
-        return ""  # the server's schema is broken: let the server judge
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e.path) or '(arguments)'}: {e.message}" for e in errors[:5]
-    )
-
-
-def error_result(message: str) -> types.CallToolResult:
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=message)], is_error=True
-    )
+        if get_redis() is None:
+            ratelimit.hit(key, per_minute)
+        else:
+            await anyio.to_thread.run_sync(ratelimit.hit, key, per_minute)
+    except RateLimited as exc:
+        raise RateLimited(f"rate limit of {per_minute} calls per minute reached") from exc
 
 
 def _text_of(result: types.CallToolResult) -> str:
@@ -395,10 +347,19 @@ def _save_lists(runtime: ServerRuntime) -> None:
 
 
 def _save_health(server_id: int, ok: bool, latency: float | None, error: str) -> None:
+    settings = get_settings()
     with session_scope() as session:
         if session.get(registry.McpServer, server_id) is None:
             return
-        session.add(McpHealth(server_id=server_id, ok=ok, latency_ms=latency, error=error[:1000]))
+        metrics.record_check(
+            session=session,
+            server_id=server_id,
+            ok=ok,
+            latency_ms=latency,
+            error=error,
+            keep=settings.mcp_health_keep_per_server,
+            keep_days=settings.mcp_health_keep_days,
+        )
 
 
 def _save_audit(batch: list[tuple[Any, ...]]) -> None:
@@ -420,6 +381,18 @@ def _save_audit(batch: list[tuple[Any, ...]]) -> None:
                 error=error,
                 secrets=tuple(spec.env.values()) + tuple(spec.headers.values()),
             )
+
+
+@event.listens_for(ApiToken, "after_update")
+def _forget_token(_mapper: Any, _connection: Any, row: ApiToken) -> None:
+    for orch in list(_LIVE):
+        orch.forget(token_id=row.id)
+
+
+@event.listens_for(User, "after_update")
+def _forget_user(_mapper: Any, _connection: Any, row: User) -> None:
+    for orch in list(_LIVE):
+        orch.forget(user_id=row.id)
 
 
 def user_session_principal(user: User) -> Principal:

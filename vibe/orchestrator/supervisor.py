@@ -64,6 +64,8 @@ class ServerRuntime:
     wake: anyio.Event = field(default_factory=anyio.Event)
     reconnect: anyio.Event = field(default_factory=anyio.Event)
     semaphore: anyio.Semaphore = field(default_factory=lambda: anyio.Semaphore(8))
+    in_flight: int = 0  # requests holding a slot right now
+    peak_in_flight: int = 0
 
     @property
     def available(self) -> bool:
@@ -82,6 +84,8 @@ class ServerRuntime:
                 else None
             ),
             "tools": len(self.tools),
+            "in_flight": self.in_flight,
+            "peak_in_flight": self.peak_in_flight,
             "stderr_tail": list(self.tail.lines)[-50:],
             **self.health.snapshot(),
         }
@@ -370,7 +374,12 @@ class Supervisor:
         try:
             with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
                 async with runtime.semaphore:
-                    result = await send(conn.client)
+                    runtime.in_flight += 1
+                    runtime.peak_in_flight = max(runtime.peak_in_flight, runtime.in_flight)
+                    try:
+                        result = await send(conn.client)
+                    finally:
+                        runtime.in_flight -= 1
         except TimeoutError as exc:
             self._failed(runtime, "timeout")
             raise CallFailed(

@@ -60,10 +60,17 @@ def project_settings() -> rx.Component:
         title=ProjectSettingsState.heading,  # type: ignore[arg-type]
         actions=rx.cond(
             ProjectSettingsState.project_url != "",
-            rx.link(
-                rx.button(rx.icon("arrow-left", size=16), "Back to project", variant="soft"),
-                href=ProjectSettingsState.project_url,
-                id="back-to-project",
+            rx.hstack(
+                rx.link(
+                    rx.button(rx.icon("network", size=16), "Knowledge graph", variant="soft"),
+                    href=ProjectSettingsState.project_url + "/graph",
+                    id="graph-explorer-link",
+                ),
+                rx.link(
+                    rx.button(rx.icon("arrow-left", size=16), "Back to project", variant="soft"),
+                    href=ProjectSettingsState.project_url,
+                    id="back-to-project",
+                ),
             ),
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import tempfile
 from pathlib import Path
 
@@ -91,3 +92,33 @@ def test_incremental_updates_equal_clean_reindex(start: dict[str, str], steps: l
             clean = GraphIndex(root, project="p")
             clean.index_all()
             assert normal(index.graph()) == normal(clean.graph())
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(start=initial, batch=edits)
+def test_restored_state_then_update_equals_clean_reindex(start: dict[str, str], batch) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for path, text in start.items():
+            write(root, path, text)
+        saved = GraphIndex(root, project="p")
+        saved.index_all()
+        restored = GraphIndex.from_state(
+            root,
+            pickle.loads(pickle.dumps(saved.files)),
+            pickle.loads(pickle.dumps(saved.resolutions)),
+            saved.skipped.values(),
+            project="p",
+        )
+        assert normal(restored.graph()) == normal(saved.graph())
+        changed: list[str] = []
+        for edit in batch:
+            changed += apply(root, edit)
+        restored.update(changed)
+        clean = GraphIndex(root, project="p")
+        clean.index_all()
+        assert normal(restored.graph()) == normal(clean.graph())

@@ -241,3 +241,45 @@ def test_depends_on_from_a_real_index(tmp_path: Path) -> None:
         (module, external_package_id("p", "pyyaml")),
         (module, external_package_id("p", "requests")),
     }
+
+
+def _import_targets(graph) -> set[str]:
+    return {e.target for e in graph.edges if e.kind == "imports"}
+
+
+def test_third_party_imports_point_at_the_declared_distribution(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("PyYAML==6.0.1\nrequests\n")
+    (tmp_path / "app.py").write_text("import yaml\nimport requests.adapters\nimport json\n")
+    graph = index_path(tmp_path, project="p")
+    pyyaml = external_package_id("p", "pyyaml")
+    assert _import_targets(graph) == {
+        pyyaml,
+        external_package_id("p", "requests"),
+        external_package_id("p", "json"),
+    }
+    assert graph.nodes[pyyaml].attrs["version"] == "6.0.1"
+    assert graph.nodes[pyyaml].attrs["stdlib"] is False
+
+
+def test_without_manifests_imports_keep_the_import_name_ids(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("import yaml\nyaml.safe_load('')\n")
+    graph = index_path(tmp_path, project="p")
+    assert _import_targets(graph) == {node_id("p", "external_package", "yaml")}
+    assert node_id("p", "external_symbol", "yaml.safe_load") in graph.nodes
+
+
+def test_editing_a_manifest_relinks_imports_incrementally(tmp_path: Path) -> None:
+    from tests.graph.engine.test_index import normal
+    from vibe.graph.engine.index import GraphIndex
+
+    (tmp_path / "app.py").write_text("import yaml\nyaml.safe_load('')\n")
+    (tmp_path / "other.py").write_text("import os\n")
+    index = GraphIndex(tmp_path, project="p")
+    index.index_all()
+    (tmp_path / "requirements.txt").write_text("PyYAML\n")
+    report = index.update(["requirements.txt"])
+    assert report.resolved == ["app.py"]
+    clean = GraphIndex(tmp_path, project="p")
+    clean.index_all()
+    assert normal(index.graph()) == normal(clean.graph())
+    assert external_package_id("p", "pyyaml") in _import_targets(index.graph())

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vibe.graph.engine.languages import JS_FAMILY
 from vibe.graph.engine.model import Definition, Edge, FileResult, Node, Unresolved
 from vibe.graph.engine.modules import js_import, python_import
 from vibe.graph.engine.resolve import Resolver, Result, Value
+
+if TYPE_CHECKING:
+    from vibe.graph.engine.packages import PackageNames
 
 NODE_BUILTINS = frozenset(
     [
@@ -59,12 +63,21 @@ class FileResolution:
     unresolved: list[Unresolved] = field(default_factory=list)
     externals: dict[str, Node] = field(default_factory=dict)
     deps: frozenset[str] = frozenset()
+    # Python import name -> (top-level name, package it was linked to), to notice manifest edits.
+    packages: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class _Emitter:
-    def __init__(self, resolver: Resolver, project: str, result: FileResult) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        project: str,
+        result: FileResult,
+        packages: PackageNames | None = None,
+    ) -> None:
         self.r = resolver
         self.project = project
+        self.packages = packages
         self.file = result
         self.out = FileResolution()
         self.seen: set[tuple[str, str, str]] = set()
@@ -107,13 +120,19 @@ class _Emitter:
         return self.r.definitions(path).get(scope)
 
     def external(self, symbol: str, package: str, *, is_symbol: bool = True) -> str:
+        """Id of an external symbol (or, with `is_symbol=False`, of the package `symbol` is in)."""
+        top = package
         stdlib = self._stdlib(package)
+        if not stdlib and self.packages is not None and self.file.language == "python":
+            package = self.packages.python(symbol, top)
+            self.out.packages[symbol] = (top, package)
         package_id = self.node_id("external_package", package)
         if package_id not in self.out.externals:
-            self.out.externals[package_id] = Node(
+            declared = self.packages.node(package) if self.packages is not None else None
+            self.out.externals[package_id] = declared or Node(
                 package_id, "external_package", package, package, attrs={"stdlib": stdlib}
             )
-        if not is_symbol or symbol == package:
+        if not is_symbol or symbol == top:
             return package_id
         symbol_id = self.node_id("external_symbol", symbol)
         if symbol_id not in self.out.externals:
@@ -164,7 +183,7 @@ class _Emitter:
                     continue
                 value = found[0]
                 if value[0] == "ext":
-                    target = self.external(value[2], value[2], is_symbol=False)
+                    target = self.external(value[1], value[2], is_symbol=False)
                 else:
                     target = self.node_id("module", self.r.file(value[1]).module)
                 self.edge(source, target, "imports", (value, 1.0, "import"), fact.line)
@@ -234,9 +253,15 @@ class _Emitter:
         self.out.unresolved.append(Unresolved(source, text, kind, self.file.path, line))
 
 
-def resolve_file(resolver: Resolver, project: str, result: FileResult) -> FileResolution:
-    """Resolve every import, base class and use site of one file."""
-    return _Emitter(resolver, project, result).run()
+def resolve_file(
+    resolver: Resolver,
+    project: str,
+    result: FileResult,
+    packages: PackageNames | None = None,
+) -> FileResolution:
+    """Resolve every import, base class and use site of one file (`packages`: declared PyPI
+    distributions that third-party Python imports are linked to)."""
+    return _Emitter(resolver, project, result, packages).run()
 
 
 def _expr_text(expr: tuple | None) -> str:

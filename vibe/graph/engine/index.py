@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vibe.graph.engine.emit import FileResolution, resolve_file
+from vibe.graph.engine.gcpause import paused_gc
 from vibe.graph.engine.languages import GRAMMARS, language_for
+from vibe.graph.engine.manifests import scan_manifests
 from vibe.graph.engine.model import Edge, FileResult, GraphData, Node, Skipped
+from vibe.graph.engine.packages import PackageNames, touches_manifest
 from vibe.graph.engine.parallel import extract_many
 from vibe.graph.engine.parse import DEFAULT_MAX_FILE_BYTES
 from vibe.graph.engine.resolve import Resolver
@@ -65,6 +68,8 @@ class GraphIndex:
         self._file_keys: dict[str, dict[str, Any]] = {}
         self._python_keys: dict[str, str] = {}
         self._structure: dict[str, tuple[list[Node], list[Edge]]] = {}
+        self.packages = PackageNames(self.project)
+        self._packages_changed = False
 
     def index_all(
         self, *, progress: Progress | None = None, cancel: Cancel | None = None
@@ -72,7 +77,15 @@ class GraphIndex:
         """Scan the whole root: new and changed files are extracted, vanished ones dropped."""
         listed = dict(iter_source_files(self.root))
         gone = [p for p in [*self.files, *self.skipped] if p not in listed]
+        self.scan_packages()
         return self._apply(listed, gone, progress, cancel)
+
+    def scan_packages(self) -> None:
+        """Re-read the declared dependencies (manifests) that third-party imports link to."""
+        packages = PackageNames(self.project, scan_manifests(self.root))
+        if packages.names != self.packages.names:
+            self._packages_changed = True
+        self.packages = packages
 
     def update(
         self,
@@ -81,7 +94,12 @@ class GraphIndex:
         progress: Progress | None = None,
         cancel: Cancel | None = None,
     ) -> UpdateReport:
-        """Re-index only `paths` (root-relative or absolute): changed, added, deleted, renamed."""
+        """Re-index only `paths` (root-relative or absolute): changed, added, deleted, renamed.
+
+        A dependency manifest among `paths` re-reads the declared packages."""
+        paths = [str(p) for p in paths]
+        if touches_manifest(paths):
+            self.scan_packages()
         listed: dict[str, str | None] = {}
         gone: list[str] = []
         for raw in paths:
@@ -114,6 +132,16 @@ class GraphIndex:
         return None
 
     def _apply(
+        self,
+        listed: dict[str, str | None],
+        gone: list[str],
+        progress: Progress | None,
+        cancel: Cancel | None,
+    ) -> UpdateReport:
+        with paused_gc():
+            return self._apply_paused(listed, gone, progress, cancel)
+
+    def _apply_paused(
         self,
         listed: dict[str, str | None],
         gone: list[str],
@@ -159,22 +187,36 @@ class GraphIndex:
         self.resolutions.pop(path, None)
         self._structure.pop(path, None)
 
+    @classmethod
+    def from_state(
+        cls,
+        root: str | Path,
+        files: Mapping[str, FileResult],
+        resolutions: Mapping[str, FileResolution],
+        skipped: Iterable[Skipped] = (),
+        **options: Any,
+    ) -> GraphIndex:
+        """An index primed with per-file state saved from an earlier run (same engine version).
+
+        `options` are the constructor's (`project`, `workers`, `max_file_bytes`). The symbol
+        table is rebuilt from `files`, so the next update diffs against what `resolutions` saw
+        and re-resolves exactly the files a clean re-index would resolve differently.
+        """
+        index = cls(root, **options)
+        index.files = dict(files)
+        index.resolutions = {p: r for p, r in resolutions.items() if p in index.files}
+        index.skipped = {s.path: s for s in skipped if s.path not in index.files}
+        index.rebuild_keys()
+        index.scan_packages()
+        index._packages_changed = True  # the saved resolutions may have seen other manifests
+        return index
+
     def rebuild_keys(self) -> None:
-        """Recompute the symbol table from `files`: call after restoring files and resolutions
-        from storage, so the next update diffs against what those resolutions saw."""
+        """Recompute the symbol table from `files` (after they were replaced wholesale)."""
         self._file_keys = {path: file_keys(result) for path, result in self.files.items()}
         self._python_keys = python_keys(self.files)
         self._key_map = {k: v for keys in self._file_keys.values() for k, v in keys.items()}
         self._key_map.update(self._python_keys)
-
-    @property
-    def _keys(self) -> dict[str, Any]:
-        return self._key_map
-
-    @_keys.setter
-    def _keys(self, _value: object) -> None:
-        # Older callers assigned a freshly built key map after a restore; rebuild ours instead.
-        self.rebuild_keys()
 
     def _refresh_keys(self, touched: set[str]) -> set[str]:
         changed: set[str] = set()
@@ -201,6 +243,9 @@ class GraphIndex:
         changed = self._refresh_keys(touched)
         affected = {p for p in touched if p in self.files}
         affected |= {p for p, res in self.resolutions.items() if not res.deps.isdisjoint(changed)}
+        if self._packages_changed:
+            affected |= {p for p, r in self.resolutions.items() if self.packages.stale(r.packages)}
+            self._packages_changed = False
         table = SymbolTable(self.files, self._key_map)
         resolver = Resolver(table)
         done = []
@@ -208,12 +253,16 @@ class GraphIndex:
             result = self.files.get(path)
             if result is None or not GRAMMARS[result.language].full:
                 continue
-            self.resolutions[path] = resolve_file(resolver, self.project, result)
+            self.resolutions[path] = resolve_file(resolver, self.project, result, self.packages)
             done.append(path)
         return done
 
     def graph(self) -> GraphData:
         """Assemble the whole graph from the per-file parts (deterministic, path-ordered)."""
+        with paused_gc():
+            return self._graph()
+
+    def _graph(self) -> GraphData:
         data = GraphData(self.project, str(self.root))
         paths = sorted(self.files)
         dir_nodes, dir_edges = directory_structure(self.project, self.root.name, paths)

@@ -343,9 +343,14 @@ def find_manifests(root: Path) -> Iterator[Path]:
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if _walkable(Path(directory) / d))
         for name in sorted(files):
-            in_req_dir = Path(directory).name == "requirements" and name.endswith(".txt")
-            if name in ("pyproject.toml", "package.json") or _REQ_FILE.match(name) or in_req_dir:
+            if is_manifest(Path(directory).name, name):
                 yield Path(directory) / name
+
+
+def is_manifest(directory: str, name: str) -> bool:
+    """Whether a file `name` inside a directory called `directory` is a manifest we read."""
+    in_req_dir = directory == "requirements" and name.endswith(".txt")
+    return name in ("pyproject.toml", "package.json") or bool(_REQ_FILE.match(name)) or in_req_dir
 
 
 def _walkable(path: Path) -> bool:

@@ -6,9 +6,11 @@ stack of open scopes, so the Python-side cost is per interesting node, not per s
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node as TSNode
 
-from vibe.graph.engine.model import Binding, Definition, FileResult, ImportFact, Ref, Scope
+from vibe.graph.engine.model import Binding, Definition, Expr, FileResult, ImportFact, Ref, Scope
 from vibe.graph.engine.parse import captures
 from vibe.graph.engine.pyexpr import annotation, docstring_of, expr, text
 
@@ -29,6 +31,11 @@ QUERY = """
 (list [(identifier) (attribute)] @ref)
 (pair value: [(identifier) (attribute)] @ref)
 """
+HANDLED = ("function", "class", "decorator", "import", "import_from", "call", "assign", "walrus",
+           "return", "unknown", "ref")  # fmt: skip
+# A plain ASCII dotted name: its expression can be built from the text alone.
+DOTTED = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+CONSTANTS = frozenset({"None", "True", "False"})
 MAX_TEXT = 200
 MAX_SIGNATURE = 300
 
@@ -55,16 +62,44 @@ class _Extractor:
         ]
         items.sort(key=lambda item: (item[0], item[1]))
         stack: list[tuple[int, int]] = [(root.end_byte, 0)]
+        handlers = {name: getattr(self, "on_" + name) for name in HANDLED}
         for start, _, name, node in items:
             while start >= stack[-1][0] and len(stack) > 1:
                 stack.pop()
             scope = stack[-1][1]
-            opened = getattr(self, "on_" + name)(node, scope)
+            opened = handlers[name](node, scope)
             if opened is not None:
                 stack.append((node.end_byte, opened))
 
+    def text(self, node: TSNode | None, limit: int = 0) -> str:
+        """Source text of a node sliced from the file's bytes (cheaper than `Node.text`)."""
+        if node is None:
+            return ""
+        start, end = node.start_byte, node.end_byte
+        if limit and end - start > limit:
+            end = start + limit
+        return self.source[start:end].decode("utf-8", "replace")
+
+    def expr(self, node: TSNode | None) -> Expr:
+        """`pyexpr.expr`, with plain dotted names read from the text instead of the subtree."""
+        if node is None:
+            return None
+        kind = node.type
+        if kind == "identifier":
+            return ("name", self.text(node))
+        if kind == "attribute":
+            raw = self.source[node.start_byte : node.end_byte]
+            if DOTTED.fullmatch(raw):
+                parts = raw.decode("ascii").split(".")
+                if parts[0] not in CONSTANTS:
+                    result: Expr = ("name", parts[0])
+                    for part in parts[1:]:
+                        result = ("attr", result, part)
+                    return result
+        return expr(node)
+
     def _new_scope(self, node: TSNode, scope: int, kind: str, def_kind: str) -> tuple[int, str]:
-        name = text(node.child_by_field_name("name"))
+        name = self.text(node.child_by_field_name("name"))
         parent = self.scopes[scope]
         qname = f"{parent.qname}.{name}" if parent.qname else name
         index = len(self.scopes)
@@ -95,7 +130,7 @@ class _Extractor:
         bases = node.child_by_field_name("superclasses")
         if bases is not None:
             self.scopes[index].bases = [
-                expr(arg) for arg in bases.named_children if arg.type != "keyword_argument"
+                self.expr(arg) for arg in bases.named_children if arg.type != "keyword_argument"
             ]
         return index
 
@@ -106,7 +141,9 @@ class _Extractor:
         parent = node.parent
         if parent is not None and parent.type == "decorated_definition":
             new.decorators = [
-                text(d.named_children[0]) for d in parent.named_children if d.type == "decorator"
+                self.text(d.named_children[0])
+                for d in parent.named_children
+                if d.type == "decorator"
             ]
         new.return_ann = annotation(node.child_by_field_name("return_type"))
         params = node.child_by_field_name("parameters")
@@ -122,17 +159,17 @@ class _Extractor:
         for param in params.named_children:
             kind = param.type
             if kind == "identifier":
-                name, ann = text(param), None
+                name, ann = self.text(param), None
             elif kind in ("typed_parameter", "typed_default_parameter", "default_parameter"):
                 name_node = param.child_by_field_name("name") or param.named_children[0]
                 if name_node.type != "identifier":
                     name_node = name_node.named_children[0] if name_node.named_children else None
                 if name_node is None:
                     continue
-                name, ann = text(name_node), annotation(param.child_by_field_name("type"))
+                name, ann = self.text(name_node), annotation(param.child_by_field_name("type"))
             elif kind in ("list_splat_pattern", "dictionary_splat_pattern"):
                 if param.named_children:
-                    scope.bind(text(param.named_children[0]), ("unknown",))
+                    scope.bind(self.text(param.named_children[0]), ("unknown",))
                 continue
             else:
                 continue
@@ -149,11 +186,11 @@ class _Extractor:
         line = node.start_point.row + 1
         for child in node.named_children:
             if child.type == "aliased_import":
-                module = text(child.child_by_field_name("name"))
-                alias = text(child.child_by_field_name("alias"))
+                module = self.text(child.child_by_field_name("name"))
+                alias = self.text(child.child_by_field_name("alias"))
                 self.scopes[scope].bind(alias, ("import", module, 0))
             else:
-                module = text(child)
+                module = self.text(child)
                 head = module.split(".", 1)[0]
                 self.scopes[scope].bind(head, ("import", head, 0))
             self.result.imports.append(ImportFact(module, 0, (), line))
@@ -166,11 +203,13 @@ class _Extractor:
             target.star_imports.append((module, level))
         for child in node.children_by_field_name("name"):
             if child.type == "aliased_import":
-                name = text(child.child_by_field_name("name"))
-                target.bind(text(child.child_by_field_name("alias")), ("from", module, level, name))
+                name = self.text(child.child_by_field_name("name"))
+                target.bind(
+                    self.text(child.child_by_field_name("alias")), ("from", module, level, name)
+                )
                 names.append(name)
             elif child.type == "dotted_name":
-                name = text(child)
+                name = self.text(child)
                 target.bind(name, ("from", module, level, name))
                 names.append(name)
         self.result.imports.append(
@@ -191,11 +230,11 @@ class _Extractor:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         ann = annotation(node.child_by_field_name("type"))
-        value: Binding = ("ann", ann) if ann is not None else ("assign", expr(right))
+        value: Binding = ("ann", ann) if ann is not None else ("assign", self.expr(right))
         if left is None:
             return
         if left.type == "identifier":
-            self.scopes[scope].bind(text(left), value)
+            self.scopes[scope].bind(self.text(left), value)
         elif left.type == "attribute":
             self._self_attr(left, scope, value)
         else:
@@ -206,39 +245,46 @@ class _Extractor:
     def on_walrus(self, node: TSNode, scope: int) -> None:
         name = node.child_by_field_name("name")
         if name is not None:
-            self.scopes[scope].bind(text(name), ("assign", expr(node.child_by_field_name("value"))))
+            self.scopes[scope].bind(
+                self.text(name), ("assign", self.expr(node.child_by_field_name("value")))
+            )
 
     def _self_attr(self, left: TSNode, scope: int, value: Binding) -> None:
         obj = left.child_by_field_name("object")
         self_name = self.self_names.get(scope)
-        if obj is None or self_name is None or obj.type != "identifier" or text(obj) != self_name:
+        if (
+            obj is None
+            or self_name is None
+            or obj.type != "identifier"
+            or self.text(obj) != self_name
+        ):
             return
         owner = self.scopes[self.scopes[scope].parent]
-        attr = text(left.child_by_field_name("attribute"))
+        attr = self.text(left.child_by_field_name("attribute"))
         owner.self_attrs.setdefault(attr, []).append((value, scope))
 
     def on_unknown(self, node: TSNode, scope: int) -> None:
         target = self.scopes[scope]
         if node.type == "identifier":
-            target.bind(text(node), ("unknown",))
+            target.bind(self.text(node), ("unknown",))
             return
         for child in node.named_children:
             if child.type == "identifier":
-                target.bind(text(child), ("unknown",))
+                target.bind(self.text(child), ("unknown",))
 
     def on_return(self, node: TSNode, scope: int) -> None:
         if self.scopes[scope].kind != "function" or not node.named_children:
             return
         value = node.named_children[0]
-        self.scopes[scope].returns.append(expr(value))
+        self.scopes[scope].returns.append(self.expr(value))
         if value.type in ("identifier", "attribute"):
             self._ref("ref", scope, value)
 
     def _ref(self, kind: str, scope: int, node: TSNode) -> None:
-        parsed = expr(node)
+        parsed = self.expr(node)
         if parsed is not None:
             self.result.refs.append(
-                Ref(kind, scope, parsed, node.start_point.row + 1, text(node, MAX_TEXT))
+                Ref(kind, scope, parsed, node.start_point.row + 1, self.text(node, MAX_TEXT))
             )
 
 

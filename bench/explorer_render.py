@@ -1,0 +1,239 @@
+"""Time from request to the first interactive frame of the graph explorer, in headless Chromium.
+
+Stores synthetic graphs into projects of a running Vibe (written straight into its database):
+a tiny one (the baseline: the explorer page with an almost empty canvas), module overviews of
+about 1K and 5K elements, and a graph of 20K nodes (whose overview starts at package level; its
+module level, cut to the 5K element budget, is measured too). Each view is opened in a fresh
+browser context (no cached layout), and the time is taken from navigation start to the frame
+after the canvas drew and laid out the elements (`window.__vibeGraphReady`). Prints medians,
+the cold first visit (the server loads the graph) and ratios against the baseline.
+
+    .venv/bin/python bench/explorer_render.py                     # starts its own server
+    .venv/bin/python bench/explorer_render.py --url http://127.0.0.1:3000 --data ./data
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TARGET_5K = 1.5
+CASES = [  # name, modules, functions per module, cross-module calls per module, level
+    ("baseline (1 module)", 1, 1, 0, "auto"),
+    ("overview 1K elements", 250, 4, 3, "auto"),
+    ("overview 5K elements", 1250, 4, 3, "auto"),
+    ("20K nodes: overview", 2000, 9, 3, "auto"),
+    ("20K nodes: module level", 2000, 9, 3, "module"),
+]
+
+
+def synthetic(project: str, modules: int, per_module: int, calls: int):
+    """Modules in 40 folders; function i of module m calls into module m + 1 + i (distinct)."""
+    from vibe.graph.engine.model import Edge, GraphData, Node
+
+    data = GraphData(project, "")
+    for m in range(modules):
+        folder = f"src/p{m % 40}"
+        path = f"{folder}/m{m}.py"
+        data.nodes[f"m{m}"] = Node(f"m{m}", "module", f"p{m % 40}.m{m}", f"m{m}", "python", path,
+                                   1, 99)  # fmt: skip
+        for i in range(per_module):
+            fn = f"m{m}f{i}"
+            data.nodes[fn] = Node(fn, "function", f"p{m % 40}.m{m}.f{i}", f"f{i}", "python", path,
+                                  i + 1, i + 2, f"def f{i}()")  # fmt: skip
+            data.edges.append(Edge(f"m{m}", fn, "defines", 1.0, "syntax", path, i + 1))
+    for m in range(modules if modules > 1 else 0):
+        for i in range(calls):
+            target = f"m{(m + 1 + i) % modules}f{i % per_module}"
+            data.edges.append(Edge(f"m{m}f{i % per_module}", target, "calls", 0.9, "bench", "", 0))
+    return data
+
+
+def store_graph(project_id: int, data) -> None:
+    from sqlmodel import Session, select
+
+    import vibe.models  # noqa: F401  (every table, for the foreign keys)
+    from vibe.core.db import get_engine
+    from vibe.graph import store
+    from vibe.graph.models import GraphIndexRow
+
+    with Session(get_engine()) as session:
+        row = session.exec(
+            select(GraphIndexRow).where(GraphIndexRow.project_id == project_id)
+        ).first() or GraphIndexRow(project_id=project_id, graph_project=str(project_id))
+        session.add(row)
+        session.flush()
+        store.save_graph(session, row, data)
+        row.status = "ready"
+        session.commit()
+
+
+@contextmanager
+def own_server() -> Iterator[tuple[str, Path]]:
+    """`vibe serve` (production build) on a free port with a fresh data folder."""
+    from tests.e2e.conftest import _http_ok, free_port, wait_until
+
+    data, port = Path(tempfile.mkdtemp(prefix="vibe-bench-")), free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIBE_")}
+    env.update(VIBE_DATA_DIR=str(data), VIBE_PORT=str(port), VIBE_PUBLIC_URL=base,
+               VIBE_SECRET_KEY="bench-secret", VIBE_ALLOW_LOCAL_LOGIN="true",
+               REFLEX_USE_SYSTEM_BUN="1", REFLEX_TELEMETRY_ENABLED="false")  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "vibe.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    log = (data / "app.log").open("wb")
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)  # fmt: skip
+    try:
+        wait_until(lambda: _http_ok(base + "/login"), 600, "the login page", proc)
+        yield base, data
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
+
+
+def measure(browser, base: str, path: str, cookies: list) -> tuple[float, dict, float]:
+    """A first visit (layout computed) and a reload in the same tab (layout from the cache)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.add_cookies(cookies)
+    page = context.new_page()
+    times = []
+    for _ in range(2):
+        page.goto(base + path)
+        page.wait_for_selector("#graph-canvas[data-state=ready]", timeout=120_000)
+        times.append(page.evaluate("() => window.__vibeGraphReady"))
+    context.close()
+    return times[0]["at"] / 1000.0, times[0], times[1]["at"] / 1000.0
+
+
+def run(base: str, data_dir: Path, repeats: int) -> None:
+    os.environ["VIBE_DATA_DIR"] = str(data_dir)
+    from playwright.sync_api import sync_playwright
+
+    from vibe.core.config import get_settings
+
+    get_settings.cache_clear()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "/login")
+        page.locator("#login-local").click()
+        page.wait_for_url(re.compile(r".*/projects/?$"))
+        cookies = context.cookies()
+        rows = []
+        for name, modules, per_module, calls, level in CASES:
+            res = context.request.post(base + "/api/v1/projects", data={"name": f"bench {name}"},
+                                       headers={"Origin": base})  # fmt: skip
+            project = res.json() if res.ok else _existing(context, base, f"bench {name}")
+            store_graph(int(project["id"]), synthetic(str(project["id"]), modules, per_module,
+                                                      calls))  # fmt: skip
+            path = f"/projects/{project['slug']}/graph"
+            cold, info, _ = measure_level(browser, base, path, cookies, level)
+            runs = [measure_level(browser, base, path, cookies, level) for _ in range(repeats)]
+            warm = statistics.median(r[0] for r in runs)
+            cached = statistics.median(r[2] for r in runs)
+            info = {**runs[-1][1], "view_s": statistics.median(r[1]["ms"] for r in runs) / 1000}
+            rows.append((name, cold, warm, cached, info))
+        browser.close()
+    report(rows)
+
+
+def measure_level(browser, base, path, cookies, level) -> tuple[float, dict, float]:
+    if level == "auto":
+        return measure(browser, base, path, cookies)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(base + path)
+    page.wait_for_selector("#graph-canvas[data-state=ready]", timeout=120_000)
+    times = []
+    for choice in ("Modules", "Auto", "Modules"):  # the second switch to modules is cached
+        page.get_by_role("radio", name=choice).click()
+        page.wait_for_function(
+            "(l) => window.__vibeGraphReady && window.__vibeGraphReady.level === l",
+            arg="module" if choice == "Modules" else "package",
+            timeout=120_000,
+        )
+        times.append(page.evaluate("() => window.__vibeGraphReady"))
+    context.close()
+    return times[0]["ms"] / 1000.0, times[0], times[2]["ms"] / 1000.0
+
+
+def _existing(context, base: str, name: str) -> dict:
+    listed = context.request.get(base + "/api/v1/projects").json()
+    items = listed["items"] if isinstance(listed, dict) else listed
+    return next(p for p in items if p["name"] == name)
+
+
+def report(rows) -> None:
+    baseline = rows[0][2]
+    head = f"{'view':26} {'elements':>8} {'cold':>7} {'fresh':>7} {'view':>7} {'cached':>7}"
+    print(head + f" {'fresh/baseline':>15}")
+    for name, cold, warm, cached, info in rows:
+        elements = info.get("nodes", 0) + info.get("edges", 0)
+        print(f"{name:26} {elements:8d} {cold:7.3f} {warm:7.3f} {info['view_s']:7.3f} "
+              f"{cached:7.3f} {warm / baseline:15.2f}")  # fmt: skip
+    print("phases of the last fresh run (ms): page boot until the view request, then")
+    print("fetch → add elements → layout → first frame")
+    for name, *_, info in rows:
+        p = {k: round(v) for k, v in info.get("phases", {}).items()}
+        print(f"  {name:24} boot {round(info.get('started', 0)):5d}  {p}")
+    five = next(r for r in rows if r[0].startswith("overview 5K"))
+    for label, value in (
+        ("view request → first frame", five[4]["view_s"]),
+        ("navigation → first frame", five[2]),
+        ("cached layout", five[3]),
+    ):
+        verdict = "meets" if value <= TARGET_5K else "misses"
+        print(f"5K elements, {label}: {value:.3f} s, {verdict} the {TARGET_5K} s target")
+    print("seconds; cold = first visit (server loads the graph); fresh = new tab, layout computed")
+    print("(median); view = from the view request to the first frame; cached = the same tab")
+    print("reloaded, positions from sessionStorage. 20K module level: from the level switch.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", help="a running Vibe (local sign-in enabled)")
+    parser.add_argument("--data", type=Path, help="that Vibe's data folder (its SQLite database)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    if args.url:
+        run(args.url.rstrip("/"), args.data, args.repeats)
+        return
+    with own_server() as (base, data_dir):
+        run(base, data_dir, args.repeats)
+
+
+if __name__ == "__main__":
+    main()

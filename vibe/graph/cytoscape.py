@@ -1,0 +1,96 @@
+"""Cytoscape.js, bundled from npm, as a Reflex component that fetches its own elements.
+
+The JavaScript lives in ``cytoscape.js`` next to this module and is inserted into the page
+(Reflex custom code), so its imports (``cytoscape``, ``cytoscape-fcose``, ``cytoscape-svg``)
+resolve against the app's own ``node_modules`` and Vite bundles them: no CDN. The component gets
+a view URL, fetches the JSON itself and reports only small facts back (counts, the selected node),
+so Reflex state never holds graph elements.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import reflex as rx
+from reflex.event import passthrough_event_spec
+from reflex.utils.imports import ImportVar
+
+CYTOSCAPE = "cytoscape@3.35.0"
+FCOSE = "cytoscape-fcose@2.2.0"
+SVG = "cytoscape-svg@0.4.0"
+SOURCE = Path(__file__).with_name("cytoscape.js")
+
+# Kind → (shape, colour, label): the component's stylesheet and the page's legend share these.
+NODE_STYLES: dict[str, tuple[str, str, str]] = {
+    "directory": ("round-rectangle", "#8b8d98", "Package / folder"),
+    "module": ("round-rectangle", "#3e63dd", "Module"),
+    "class": ("diamond", "#8e4ec6", "Class"),
+    "function": ("ellipse", "#12a594", "Function"),
+    "method": ("ellipse", "#0d74ce", "Method"),
+    "external_package": ("hexagon", "#f76b15", "External package"),
+    "external_symbol": ("triangle", "#ffa057", "External symbol"),
+    "finding": ("star", "#e5484d", "Finding"),
+    "test": ("tag", "#46a758", "Test"),
+    "file": ("rectangle", "#b9bbc6", "File"),
+    "repository": ("octagon", "#60646c", "Repository"),
+}
+EDGE_STYLES: dict[str, tuple[str, str]] = {
+    "imports": ("#8da4ef", "imports"),
+    "calls": ("#12a594", "calls"),
+    "inherits": ("#8e4ec6", "inherits"),
+    "instantiates": ("#0d74ce", "instantiates"),
+    "references": ("#b9bbc6", "references"),
+    "depends_on": ("#f76b15", "depends on"),
+    "defines": ("#d9d9e0", "defines"),
+    "contains": ("#d9d9e0", "contains"),
+    "has_finding": ("#e5484d", "has finding"),
+    "covers": ("#46a758", "covers"),
+}
+SEVERITY_COLOURS = {"error": "#e5484d", "warning": "#f5a623", "info": "#0090ff"}
+
+
+def stylesheet_spec() -> dict[str, Any]:
+    return {
+        "nodes": {k: {"shape": s, "color": c} for k, (s, c, _) in NODE_STYLES.items()},
+        "edges": {k: c for k, (c, _) in EDGE_STYLES.items()},
+        "severities": SEVERITY_COLOURS,
+    }
+
+
+@functools.cache
+def _source() -> str:
+    return SOURCE.read_text(encoding="utf-8")
+
+
+class GraphCanvas(rx.Component):
+    """The explorer's canvas: draws the view at `src`, reports selection and counts."""
+
+    tag = "VibeGraph"
+    lib_dependencies: list[str] = [CYTOSCAPE, FCOSE, SVG]
+
+    src: rx.Var[str]
+    project_key: rx.Var[str]
+    reload_nonce: rx.Var[int]
+    webgl: rx.Var[bool]
+    overlay: rx.Var[bool]
+    focus: rx.Var[str]
+    focus_nonce: rx.Var[int]
+    export_format: rx.Var[str]
+    export_nonce: rx.Var[int]
+    styles: rx.Var[dict[str, Any]]
+
+    on_select: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_expand: rx.EventHandler[passthrough_event_spec(str)]
+    on_loaded: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_error: rx.EventHandler[passthrough_event_spec(str)]
+
+    def add_imports(self) -> dict[str, list[ImportVar]]:
+        return {"react": [ImportVar(tag=t) for t in ("useState", "useEffect", "useRef")]}
+
+    def add_custom_code(self) -> list[str]:
+        return [_source()]
+
+
+graph_canvas = GraphCanvas.create

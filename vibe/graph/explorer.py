@@ -1,0 +1,130 @@
+"""The explorer's service: a project's views and node details, membership-checked.
+
+Used by the views API (which the Cytoscape component fetches) and by the explorer page's state
+(search, details, indexing); no Reflex here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from vibe.auth.models import User
+from vibe.core.errors import ValidationFailed
+from vibe.graph import query, service, store, views
+from vibe.projects.workspace import open_workspace
+
+ATTR_CHUNK = 500
+
+
+def attrs_loader(session: Session, index_id: int) -> views.AttrsOf:
+    """Reads stored `attrs` of the given nodes (the loaded graph keeps none)."""
+
+    def attrs_of(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        c = store.NODES.c
+        wanted = sorted(set(ids))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), ATTR_CHUNK):
+            chunk = wanted[start : start + ATTR_CHUNK]
+            rows = session.execute(
+                select(c.id, c.attrs).where(c.index_id == index_id, c.id.in_(chunk))
+            )
+            found.update((node_id, attrs or {}) for node_id, attrs in rows)
+        return found
+
+    return attrs_of
+
+
+def parse_filters(
+    *,
+    node_kinds: Iterable[str] = (),
+    edge_kinds: Iterable[str] = (),
+    language: str = "",
+    folder: str = "",
+    min_confidence: float = 0.0,
+    severities: Iterable[str] = (),
+    coverage_min: float = 0.0,
+    coverage_max: float = 100.0,
+) -> views.Filters:
+    """Filters from request values, refusing nonsense with a message saying what is wrong."""
+    if not 0.0 <= min_confidence <= 1.0:
+        raise ValidationFailed("min_confidence must be between 0 and 1")
+    if not 0.0 <= coverage_min <= coverage_max <= 100.0:
+        raise ValidationFailed("the coverage range must lie within 0..100, low to high")
+    unknown = set(severities) - set(views.SEVERITIES)
+    if unknown:
+        raise ValidationFailed(f"unknown severity {sorted(unknown)[0]!r}")
+    return views.Filters(
+        node_kinds=frozenset(k for k in node_kinds if k),
+        edge_kinds=frozenset(k for k in edge_kinds if k),
+        language=language.strip(),
+        folder=folder.strip().strip("/"),
+        min_confidence=min_confidence,
+        severities=frozenset(severities),
+        coverage_min=coverage_min,
+        coverage_max=coverage_max,
+    )
+
+
+def project_view(
+    user: User,
+    project_id: int,
+    name: str,
+    *,
+    params: dict[str, Any],
+    filters: views.Filters,
+    budget: int = views.MAX_BUDGET,
+    session: Session,
+) -> dict[str, Any]:
+    """One view of the project's graph as Cytoscape elements, with the index generation (the
+    browser caches layouts per generation)."""
+    row, g = service.ready_graph(user, project_id, session=session)
+    attrs_of = attrs_loader(session, row.id or 0)
+    result = views.build(g, name, params=params, filters=filters, attrs_of=attrs_of, budget=budget)
+    key = "|".join(str(params.get(k) or "") for k in ("level", "node", "source", "target"))
+    return {**result, "generation": row.generation, "key": f"{name}|{key}"}
+
+
+def node_panel(user: User, project_id: int, node_id: str, *, session: Session) -> dict[str, Any]:
+    """Everything the details panel shows about one node."""
+    row, g = service.ready_graph(user, project_id, session=session)
+    info = service.node_details(row, g, node_id, session=session)
+    return {**info, **views.related(g, node_id)}
+
+
+def search(
+    user: User, project_id: int, text: str, *, limit: int = 10, session: Session
+) -> list[dict[str, Any]]:
+    """Autocomplete: nodes whose name matches, best first (see `query.search`)."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return query.search(g, text, limit=limit)
+
+
+def reveal(user: User, project_id: int, node_id: str, *, level: str, session: Session) -> list[str]:
+    """The overview nodes to expand so that `node_id` is drawn."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    return views.reveal(g, node_id, level=level)
+
+
+def explorer_status(user: User, project_id: int, *, session: Session) -> dict[str, Any]:
+    """The index status plus whether the workspace has any file at all (the empty state)."""
+    status = service.index_status(user, project_id, session=session)
+    listing = open_workspace(project_id).tree()
+    status["has_files"] = any(e.kind == "file" for e in listing.entries)
+    return status
+
+
+def facets(user: User, project_id: int, *, session: Session) -> dict[str, list[str]]:
+    """The languages and top folders present, for the filter controls."""
+    _, g = service.ready_graph(user, project_id, session=session)
+    languages, folders = set(), set()
+    for _, d in g.nodes(data=True):
+        if d["kind"] == "file":
+            languages.add(d["language"] or "")
+            head, sep, _ = d["file"].partition("/")
+            if sep:
+                folders.add(head)
+    return {"languages": sorted(x for x in languages if x), "folders": sorted(folders)}
