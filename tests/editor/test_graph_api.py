@@ -14,6 +14,16 @@ from vibe.projects.workspace import workspace_root
 EDITOR = "/api/v1/projects/{pid}/editor"
 
 
+@pytest.fixture(autouse=True)
+def forget_loaded_graphs():
+    """The graph service caches loaded graphs by (database URL, index id, generation); the
+    PostgreSQL fixture restarts ids after each test, so a cached graph could answer for the
+    next test's index. Clear it around these tests."""
+    graph_service._cache.clear()
+    yield
+    graph_service._cache.clear()
+
+
 @pytest.fixture
 def indexed(session, make_user):
     """A project holding the graph fixture repository, indexed in-process (no job runner)."""
