@@ -19,6 +19,7 @@ API_PREFIX = "/api/v1"
 def create_api() -> FastAPI:
     from vibe.assistant.api import router as assistant_router
     from vibe.auth.api import router as auth_router
+    from vibe.editor.graph_api import router as editor_graph_router
     from vibe.graph.api import router as graph_router
     from vibe.graph.views_api import router as views_router
     from vibe.jobs.api import router as jobs_router
@@ -37,6 +38,7 @@ def create_api() -> FastAPI:
     for router in (auth_router, projects_router, jobs_router, graph_router, mcp_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(assistant_router, prefix=API_PREFIX)
+    app.include_router(editor_graph_router, prefix=API_PREFIX)
     app.include_router(views_router, prefix=API_PREFIX)
     gateway.install(app)  # the aggregated MCP endpoint at /mcp
 

@@ -35,7 +35,8 @@ async def embedded_jobs():
 app.register_lifespan_task(embedded_jobs)
 app.register_lifespan_task(preconfigure_at_start)
 
-from vibe.auth import pages as _auth_pages  # noqa: E402,F401  (registers pages)
+from vibe.assistant import pages as _assistant_pages  # noqa: E402,F401  (registers pages)
+from vibe.auth import pages as _auth_pages  # noqa: E402,F401
 from vibe.editor import pages as _editor_pages  # noqa: E402,F401
 from vibe.graph import pages as _graph_pages  # noqa: E402,F401
 from vibe.orchestrator import pages as _mcp_pages  # noqa: E402,F401

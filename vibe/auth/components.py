@@ -29,6 +29,9 @@ def user_menu() -> rx.Component:
             ),
             rx.menu.content(
                 rx.menu.item("Profile", on_select=rx.redirect(routes.PROFILE)),
+                rx.menu.item(
+                    "AI providers", on_select=rx.redirect(routes.SETTINGS_AI), id="menu-ai-settings"
+                ),
                 rx.cond(
                     SessionState.is_admin,
                     rx.menu.item("MCP servers", on_select=rx.redirect("/settings/mcp")),

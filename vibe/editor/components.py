@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from vibe.assistant.state import AssistantState
 from vibe.editor.files_state import FileOpsState
 from vibe.editor.monaco import file_editor
 from vibe.editor.state import EditorState
@@ -25,9 +26,19 @@ def icon_button(icon: str, label: str, **props: object) -> rx.Component:
     )
 
 
+def _pin_item(entry: rx.Var) -> rx.Component:
+    pinned = AssistantState.pinned.contains(entry["path"])
+    return rx.context_menu.item(
+        rx.cond(pinned, "Unpin from AI context", "Pin to AI context"),
+        on_select=AssistantState.toggle_pin(entry["path"]),
+        id="menu-pin",
+    )
+
+
 def _row_menu(entry: rx.Var) -> rx.Component:
     is_dir = entry["kind"] == "dir"
     return rx.context_menu.content(
+        rx.cond(~is_dir, rx.fragment(_pin_item(entry), rx.context_menu.separator())),
         rx.cond(
             is_dir,
             rx.fragment(
@@ -102,7 +113,11 @@ def tree_row(entry: rx.Var) -> rx.Component:
                 ),
             )
         ),
-        rx.cond(~EditorState.read_only, _row_menu(entry)),
+        rx.cond(
+            ~EditorState.read_only,
+            _row_menu(entry),
+            rx.cond(entry["kind"] != "dir", rx.context_menu.content(_pin_item(entry))),
+        ),
     )
 
 
@@ -190,6 +205,24 @@ def file_tree() -> rx.Component:
     )
 
 
+def _tab_pin(path: rx.Var) -> rx.Component:
+    pinned = AssistantState.pinned.contains(path)
+    return rx.tooltip(
+        rx.icon_button(
+            rx.icon("pin", size=12),
+            size="1",
+            variant="ghost",
+            color_scheme=rx.cond(pinned, "indigo", "gray"),
+            aria_label="Pin to AI context",
+            class_name="tab-pin",
+            custom_attrs={"data-pinned": rx.cond(pinned, "1", "")},
+            opacity=rx.cond(pinned, "1", "0.35"),
+            on_click=AssistantState.toggle_pin(path).stop_propagation,
+        ),
+        content=rx.cond(pinned, "Pinned to the AI context", "Pin to the AI context"),
+    )
+
+
 def editor_tab(item: rx.Var) -> rx.Component:
     active = item["path"] == EditorState.active
     return rx.hstack(
@@ -206,6 +239,7 @@ def editor_tab(item: rx.Var) -> rx.Component:
                 title="Unsaved changes",
             ),
         ),
+        _tab_pin(item["path"]),
         rx.icon_button(
             rx.icon("x", size=12),
             size="1",
@@ -302,6 +336,7 @@ def editor_area() -> rx.Component:
                 on_drafts=EditorState.restore_drafts,
                 on_quick_open=EditorState.show_quick_open,
                 on_search=EditorState.show_sidebar("search"),
+                on_open_at=EditorState.open_at,
             ),
             rx.cond(EditorState.active == "", no_file_open()),
             position="relative",

@@ -297,11 +297,136 @@ if (typeof window !== "undefined" && !window.__vibeUnloadGuard) {
   });
 }
 
+// ---- code graph: go to definition, find references, running jobs ---------------------------
+
+const VIBE_JOBS_POLL_MS = 4000;
+const VIBE_JOB_NAMES = { "graph.index": "Indexing" };
+const VIBE_NAV_MAX_FILES = 30;
+const vibeNav = { open: null, editor: null, registered: false };
+
+// Shown just after Monaco's own "No definition found", which would otherwise replace it.
+function vibeNavMessage(text) {
+  setTimeout(() => {
+    const editor = vibeNav.editor;
+    const controller = editor && editor.getContribution("editor.contrib.messageController");
+    if (controller && editor.getPosition()) controller.showMessage(text, editor.getPosition());
+  }, 150);
+}
+
+// Ask the graph endpoint; null (after showing why) when there is nothing to go to.
+async function vibeNavQuery(kind, model, position) {
+  const doc = vibeDocs.get(model.uri.toString());
+  const word = model.getWordAtPosition(position);
+  if (!doc || !word) return null;
+  const query = new URLSearchParams({ path: doc.path, line: String(position.lineNumber), word: word.word });
+  const res = await fetch(`${VIBE_API}/${doc.projectId}/editor/${kind}?${query}`, { credentials: "same-origin" });
+  const body = await vibeJson(res);
+  if (!res.ok) {
+    vibeNavMessage(body?.error?.message || `could not ask the code graph (HTTP ${res.status})`);
+    return null;
+  }
+  if (!body.locations || body.locations.length === 0) {
+    vibeNavMessage(body.message || `Nothing found for '${word.word}'.`);
+    return null;
+  }
+  return { doc, word: word.word, locations: body.locations };
+}
+
+// Monaco locations; the files are opened as models first (peek views need them).
+async function vibeNavLocations(monaco, projectId, locations, word) {
+  const paths = [...new Set(locations.map((loc) => loc.path))].slice(0, VIBE_NAV_MAX_FILES);
+  for (const path of paths) {
+    try {
+      await vibeOpen(monaco, projectId, path);
+    } catch (_err) {
+      // deleted since it was indexed: left out
+    }
+  }
+  const found = [];
+  for (const loc of locations) {
+    const model = monaco.editor.getModel(vibeUri(monaco, projectId, loc.path));
+    if (!model) continue;
+    const line = Math.min(Math.max(loc.line, 1), model.getLineCount());
+    const at = model.getLineContent(line).indexOf(word) + 1;
+    const start = at > 0 ? at : model.getLineFirstNonWhitespaceColumn(line) || 1;
+    const end = at > 0 ? at + word.length : model.getLineMaxColumn(line);
+    found.push({ uri: model.uri, range: new monaco.Range(line, start, line, end) });
+  }
+  return found;
+}
+
+function vibeRegisterNav(monaco) {
+  if (vibeNav.registered) return;
+  vibeNav.registered = true;
+  monaco.languages.registerDefinitionProvider("*", {
+    async provideDefinition(model, position) {
+      const found = await vibeNavQuery("definition", model, position);
+      return found && vibeNavLocations(monaco, found.doc.projectId, found.locations, found.word);
+    },
+  });
+  monaco.languages.registerReferenceProvider("*", {
+    async provideReferences(model, position, context) {
+      const found = await vibeNavQuery("references", model, position);
+      if (!found) return null;
+      const shown = context.includeDeclaration
+        ? found.locations
+        : found.locations.filter((loc) => loc.via !== "definition");
+      return vibeNavLocations(monaco, found.doc.projectId, shown, found.word);
+    },
+  });
+  // Another file: open it as a tab through the page (same file: Monaco moves the cursor).
+  monaco.editor.registerEditorOpener({
+    openCodeEditor(source, resource, selectionOrPosition) {
+      if (resource.scheme !== "vibe" || !vibeNav.open) return false;
+      if (source.getModel()?.uri.toString() === resource.toString()) return false;
+      const line = selectionOrPosition?.startLineNumber || selectionOrPosition?.lineNumber || 1;
+      vibeNav.open(resource.path.replace(/^\//, ""), line);
+      return true;
+    },
+  });
+}
+
+function vibeJobsLabel(jobs) {
+  return jobs
+    .map((job) => `${VIBE_JOB_NAMES[job.kind] || job.kind} ${Math.round((job.progress || 0) * 100)}%`)
+    .join(" · ");
+}
+
+// Running jobs of the project, polled while the page is visible.
+function useVibeJobs(projectId) {
+  const [label, setLabel] = useState("");
+  useEffect(() => {
+    if (!projectId) return;
+    let alive = true;
+    let timer = null;
+    const poll = async () => {
+      if (document.visibilityState === "visible") {
+        try {
+          const url = `/api/v1/jobs?project_id=${encodeURIComponent(projectId)}&status=running&limit=5`;
+          const res = await fetch(url, { credentials: "same-origin" });
+          if (res.ok && alive) setLabel(vibeJobsLabel(await res.json()));
+        } catch (_err) {
+          // offline for a moment: keep the last label
+        }
+      }
+      if (alive) timer = setTimeout(poll, VIBE_JOBS_POLL_MS);
+    };
+    poll();
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+    };
+  }, [projectId]);
+  return label;
+}
+
 // ---- React components ---------------------------------------------------------------------
 
-function VibeStatusBar({ status }) {
+function VibeStatusBar({ status, jobs }) {
   return (
     <div className="vibe-statusbar" id="editor-status">
+      {jobs ? <span id="status-jobs" data-state="saving">{jobs}</span> : null}
+      <span style={{ flex: 1 }} />
       <span id="status-language">{status.language || ""}</span>
       <span id="status-position">{status.position || ""}</span>
       <span id="status-save" data-state={status.save || ""}>{status.saveLabel || ""}</span>
@@ -401,8 +526,10 @@ function VibeEditor({
   onDrafts,
   onQuickOpen,
   onSearch,
+  onOpenAt,
 }) {
   const monaco = useVibeMonaco();
+  const jobs = useVibeJobs(projectId);
   const editorRef = useRef(null);
   const [view, setView] = useState({ kind: "idle" });
   const [status, setStatus] = useState({});
@@ -411,7 +538,13 @@ function VibeEditor({
   const revealed = useRef(null);
   const [editorReady, setEditorReady] = useState(false);
   const handlers = useRef({});
-  handlers.current = { onDirty, onSaved, onError, onQuickOpen, onSearch };
+  handlers.current = { onDirty, onSaved, onError, onQuickOpen, onSearch, onOpenAt };
+
+  useEffect(() => {
+    if (!monaco) return;
+    vibeRegisterNav(monaco);
+    vibeNav.open = (p, line) => handlers.current.onOpenAt?.(p, line);
+  }, [monaco]);
 
   const refreshStatus = useCallback((saving = false) => {
     const editor = editorRef.current;
@@ -578,6 +711,7 @@ function VibeEditor({
               }}
               onMount={(editor, m) => {
                 editorRef.current = editor;
+                vibeNav.editor = editor;
                 editor.onDidChangeCursorPosition(() => refreshStatus(false));
                 editor.onDidChangeModel(() => refreshStatus(false));
                 refreshStatus(false);
@@ -589,7 +723,7 @@ function VibeEditor({
         ) : null}
         {overlay}
       </div>
-      {showEditor ? <VibeStatusBar status={status} /> : null}
+      {showEditor || jobs ? <VibeStatusBar status={showEditor ? status : {}} jobs={jobs} /> : null}
     </div>
   );
 }

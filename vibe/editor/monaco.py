@@ -63,6 +63,7 @@ class FileEditor(_MonacoBase):
     on_drafts: rx.EventHandler[passthrough_event_spec(list[str])]
     on_quick_open: rx.EventHandler[lambda: []]
     on_search: rx.EventHandler[lambda: []]
+    on_open_at: rx.EventHandler[passthrough_event_spec(str, int)]
 
 
 class DiffView(_MonacoBase):

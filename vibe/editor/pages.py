@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from vibe.assistant.components import review_dialog
+from vibe.assistant.state import AssistantState
 from vibe.auth.state import SessionState
 from vibe.editor import dialogs, panels
 from vibe.editor.components import BORDER, editor_area, file_tree
@@ -84,7 +86,7 @@ def header() -> rx.Component:
             "Assistant",
             variant=rx.cond(EditorState.assistant_open, "solid", "soft"),
             size="1",
-            on_click=EditorState.toggle_assistant,
+            on_click=[EditorState.toggle_assistant, AssistantState.load],
             id="assistant-toggle",
         ),
         rx.link(
@@ -120,6 +122,7 @@ def workbench() -> rx.Component:
         dialogs.delete_dialog(),
         dialogs.quick_open_dialog(),
         panels.diff_dialog(),
+        review_dialog(),
         spacing="0",
         flex="1",
         min_height="0",
@@ -130,7 +133,7 @@ def workbench() -> rx.Component:
 @rx.page(
     route=routes.PROJECT,
     title="Editor · Vibe",
-    on_load=[SessionState.require_login, EditorState.load],
+    on_load=[SessionState.require_login, EditorState.load, AssistantState.load],
 )
 def editor_page() -> rx.Component:
     return rx.box(

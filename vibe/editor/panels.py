@@ -1,9 +1,10 @@
-"""Side panels: search, git, and the slot the AI assistant panel will fill."""
+"""Side panels: search, git, and the AI assistant panel's slot."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from vibe.assistant.components import assistant_panel
 from vibe.editor.components import BORDER, panel_header
 from vibe.editor.git_state import GitState
 from vibe.editor.monaco import diff_view
@@ -331,30 +332,5 @@ def diff_dialog() -> rx.Component:
 
 
 def assistant_slot() -> rx.Component:
-    """AI PANEL SLOT: the assistant (vibe/assistant/) renders here; this placeholder keeps the
-    layout and the toggle until it lands."""
-    return rx.vstack(
-        panel_header(
-            "Assistant",
-            rx.icon_button(
-                rx.icon("x", size=14),
-                size="1",
-                variant="ghost",
-                color_scheme="gray",
-                on_click=EditorState.toggle_assistant,
-                aria_label="Close assistant",
-            ),
-        ),
-        rx.center(
-            rx.text("The AI assistant will appear here.", size="2", color_scheme="gray"),
-            flex="1",
-            width="100%",
-        ),
-        spacing="0",
-        height="100%",
-        width="340px",
-        flex_shrink="0",
-        border_left=BORDER,
-        background="var(--color-panel-solid)",
-        id="assistant-slot",
-    )
+    """The AI assistant panel (vibe/assistant/components.py) on the right of the editor."""
+    return assistant_panel()

@@ -128,8 +128,21 @@ class EditorState(rx.State):
             self.missing = exc.status == 404
             if exc.status not in (401, 404):
                 yield rx.toast.error(exc.message)
+            return
         finally:
             self.loading = False
+        target = self._linked_file()
+        if target is not None:
+            yield EditorState.open_at(*target)
+
+    def _linked_file(self) -> tuple[str, int] | None:
+        """``?file=<path>&line=<n>`` (links from the graph explorer): the file and line to show."""
+        params = self.router.page.params
+        path = str(params.get("file") or "").strip().lstrip("/")
+        if not path:
+            return None
+        line = str(params.get("line") or "1")
+        return path, int(line) if line.isdigit() and int(line) > 0 else 1
 
     def _show(self, access: Access) -> None:
         p = access.project

@@ -5,6 +5,7 @@ PROJECTS = "/projects"
 PROFILE = "/profile"
 PROJECT = "/projects/[slug]"
 PROJECT_SETTINGS = "/projects/[slug]/settings"
+SETTINGS_AI = "/settings/ai"
 
 API = "/api/v1"
 LOGIN_GITHUB = f"{API}/auth/login/github"
