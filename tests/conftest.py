@@ -50,6 +50,11 @@ def vibe_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
     if embedded.running() is not None:
         embedded.shutdown(wait=True)
+    # Loaded graphs are cached per (database, index id); PostgreSQL ids restart after each test.
+    from vibe.graph import service as graph_service
+
+    with graph_service._cache_lock:
+        graph_service._cache.clear()
     reset_engines()
     reset_clients()
     get_settings.cache_clear()
