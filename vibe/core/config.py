@@ -119,6 +119,14 @@ class Settings(BaseSettings):
         True, description="Let users point LLM providers at private/loopback addresses (Ollama)."
     )
 
+    # Code knowledge graph
+    graph_findings_after_index: bool = Field(
+        True, description="Run the semgrep findings scan after every graph index job."
+    )
+    graph_coverage_max_bytes: int = Field(
+        50_000_000, ge=1, description="Largest coverage report the graph coverage upload accepts."
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The URL the engine uses; an empty setting means the embedded SQLite file."""

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from vibe.auth.deps import DB, get_user
 from vibe.auth.models import User
+from vibe.core.config import get_settings
+from vibe.core.errors import TooLarge
 from vibe.graph import export, query, service
+from vibe.projects.models import Role
 
 router = APIRouter(prefix="/projects/{project_id}/graph", tags=["graph"])
 
@@ -173,3 +176,47 @@ def export_graph(
         media_type=fmt.media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# -- findings and coverage -------------------------------------------------------------------------
+@router.post("/findings/scan", status_code=202)
+def start_findings(project_id: int, user: CurrentUser, session: DB) -> dict[str, str]:
+    """Queue a semgrep scan (shipped rules) replacing the stored findings; 503 without semgrep."""
+    return {"job_id": service.start_findings(user, project_id, session=session)}
+
+
+@router.get("/findings")
+def findings(
+    project_id: int,
+    user: CurrentUser,
+    session: DB,
+    severity: str | None = None,
+    rule: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+) -> dict[str, Any]:
+    """Stored findings (rule, severity, message, file, lines, attached node) and a summary."""
+    return service.project_findings(
+        user, project_id, session=session, severity=severity, rule=rule, limit=limit
+    )
+
+
+@router.post("/coverage")
+def upload_coverage(
+    project_id: int, user: CurrentUser, session: DB, file: Annotated[UploadFile, File()]
+) -> dict[str, Any]:
+    """Import a coverage report (multipart field `file`: coverage.py JSON, Cobertura XML or
+    lcov, detected from the content), replacing the previous import; answers its summary."""
+    service.project_index(user, project_id, session=session, need=Role.editor)  # 404 first
+    limit = get_settings().graph_coverage_max_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"the coverage report is larger than {limit:,} bytes")
+    return service.import_coverage(
+        user, project_id, data, session=session, filename=file.filename or ""
+    )
+
+
+@router.get("/coverage")
+def coverage(project_id: int, user: CurrentUser, session: DB) -> dict[str, Any]:
+    """Summary of the last coverage import: totals, per-file numbers, tests, unmatched paths."""
+    return service.coverage_summary(user, project_id, session=session)

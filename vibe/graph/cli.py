@@ -104,8 +104,109 @@ def index_command(path: Path, db_path: Path | None, full: bool, workers: int) ->
         Console().print(_summary_table(row, outcome))
 
 
+@graph_cli.command("findings")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@DbOption
+@click.option("--semgrep", "executable", default=None, help="The semgrep executable to run.")
+@click.option("--limit", type=int, default=30, show_default=True, help="Findings listed.")
+def findings_command(path: Path, db_path: Path | None, executable: str | None, limit: int) -> None:
+    """Scan the indexed folder PATH with semgrep (shipped rules); replaces its stored findings."""
+    from vibe.graph import extras
+    from vibe.graph.engine.findings import SemgrepCancelledError, SemgrepError
+
+    console = Console(stderr=True)
+    cancel = threading.Event()
+    with open_db(db_path or path / DEFAULT_DB_NAME) as session, _errors():
+        row = service.standalone_index(path, session=session)
+        if row.generation == 0:
+            raise click.ClickException(f"{path} is not indexed yet: run `vibe graph index {path}`")
+        if executable is None:
+            service.require_semgrep()
+        try:
+            with _progress(console, "semgrep") as report, _sigint_sets(cancel):
+                outcome = service.scan_findings(
+                    row, session=session, progress=report, cancel=cancel, executable=executable
+                )
+        except SemgrepCancelledError:
+            console.print("[yellow]cancelled[/]: the stored findings are unchanged")
+            sys.exit(130)
+        except SemgrepError as exc:
+            raise click.ClickException(str(exc)) from None
+        items = extras.list_findings(session, row.id or 0, limit=limit)
+    out = Console()
+    out.print(_findings_table(row, outcome))
+    if items:
+        listing = Table(title=f"findings (first {len(items)})")
+        for column in ("severity", "rule", "where", "in", "message"):
+            listing.add_column(column)
+        for f in items:
+            where = f"{f['file']}:{f['start_line']}"
+            node = f["node"]["qname"] if f["node"] else "-"
+            listing.add_row(f["severity"], f["rule"], where, node, f["message"][:80])
+        out.print(listing)
+    for error in outcome.errors[:10]:
+        console.print(f"[yellow]semgrep:[/] {error[:300]}")
+
+
+def _findings_table(row: GraphIndexRow, outcome: service.FindingsOutcome) -> Table:
+    s = outcome.summary
+    table = Table(title=f"{row.root}: {outcome.findings} findings in {outcome.scanned} files")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("findings", str(s["findings"]))
+    table.add_row("files with findings", str(s["files"]))
+    for severity, n in s["by_severity"].items():
+        table.add_row(f"severity: {severity}", str(n))
+    for rule, n in s["by_rule"].items():
+        table.add_row(f"rule: {rule}", str(n))
+    table.add_row("not attached to code", str(s["unattached"]))
+    table.add_row("semgrep errors", str(len(outcome.errors)))
+    table.add_row("time", f"{outcome.seconds:.2f} s")
+    return table
+
+
+@graph_cli.command("coverage")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DbOption
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def coverage_command(report: Path, db_path: Path | None, path: Path) -> None:
+    """Import the coverage REPORT (coverage.py JSON, Cobertura XML or lcov) into PATH's graph.
+
+    Replaces the previous import; it is re-applied after every re-index.
+    """
+    from vibe.graph import extras
+
+    with open_db(db_path or path / DEFAULT_DB_NAME) as session, _errors():
+        row = service.standalone_index(path, session=session)
+        if row.generation == 0:
+            raise click.ClickException(f"{path} is not indexed yet: run `vibe graph index {path}`")
+        summary = extras.import_coverage(session, row, report.read_bytes(), filename=report.name)
+        session.commit()
+    s = summary["summary"]
+    table = Table(title=f"{report.name} ({summary['format']}) → {row.root}")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    totals = s["totals"]
+    table.add_row("lines covered", f"{totals['covered']}/{totals['total']} ({totals['percent']}%)")
+    table.add_row("files", str(len(s["files"])))
+    table.add_row("functions covered", f"{s['functions_covered']}/{s['functions']}")
+    table.add_row("tests", str(s["tests"]))
+    table.add_row("covers edges", str(s["covers"]))
+    table.add_row("unmatched paths", str(len(s["unmatched"])))
+    out = Console()
+    out.print(table)
+    lowest = [f for f in s["files"] if f["percent"] < 100.0][:10]
+    if lowest:
+        files = Table(title="least covered files")
+        files.add_column("file")
+        files.add_column("covered", justify="right")
+        for f in lowest:
+            files.add_row(f["file"], f"{f['covered']}/{f['total']} ({f['percent']}%)")
+        out.print(files)
+
+
 @contextmanager
-def _progress(console: Console) -> Iterator[Any]:
+def _progress(console: Console, description: str = "indexing") -> Iterator[Any]:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -114,7 +215,7 @@ def _progress(console: Console) -> Iterator[Any]:
         TextColumn("[dim]{task.fields[item]}"),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("indexing", total=1.0, item="")
+        task = bar.add_task(description, total=1.0, item="")
 
         def report(fraction: float, message: str) -> None:
             bar.update(task, completed=fraction, item=message[-60:])

@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from vibe.auth.models import User
 from vibe.core.db import utcnow
-from vibe.core.errors import NotFound
-from vibe.graph import query, store
+from vibe.core.errors import NotFound, ServiceUnavailable, ValidationFailed
+from vibe.graph import extras, query, store
 from vibe.graph.engine.api import summarize
 from vibe.graph.engine.index import Cancel, IndexCancelled, Progress
 from vibe.graph.models import GraphIndexRow, GraphNodeRow, IndexStatus
@@ -27,6 +27,7 @@ from vibe.jobs.models import Job
 from vibe.projects.models import Role
 
 INDEX_JOB = "graph.index"
+FINDINGS_JOB = "graph.findings"
 CACHED_GRAPHS = 4
 STORE_SHARE = 0.9  # progress fraction reached when the engine is done and storing starts
 
@@ -230,3 +231,139 @@ def node_details(row: GraphIndexRow, g: nx.MultiDiGraph, node_id: str, *, sessio
     if stored is not None:
         info.update(signature=stored.signature, docstring=stored.docstring, attrs=stored.attrs)
     return info
+
+
+# -- findings and coverage ------------------------------------------------------------------------
+@dataclass
+class FindingsOutcome:
+    """What one semgrep scan stored."""
+
+    findings: int
+    scanned: int
+    errors: list[str]
+    seconds: float
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def semgrep_available() -> bool:
+    from vibe.graph.engine.findings import SemgrepNotFoundError, find_semgrep
+
+    try:
+        find_semgrep()
+    except SemgrepNotFoundError:
+        return False
+    return True
+
+
+def require_semgrep() -> str:
+    """The semgrep executable, or ServiceUnavailable saying how to install it."""
+    from vibe.graph.engine.findings import SemgrepNotFoundError, find_semgrep
+
+    try:
+        return find_semgrep()
+    except SemgrepNotFoundError as exc:
+        raise ServiceUnavailable(str(exc)) from None
+
+
+def scan_findings(
+    row: GraphIndexRow,
+    *,
+    session: Session,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    executable: str | None = None,
+) -> FindingsOutcome:
+    """Run semgrep with the shipped rules on `row.root` and replace the stored findings.
+
+    Raises ServiceUnavailable without semgrep, NotFound before the first index and the engine's
+    SemgrepCancelledError when cancelled (the stored findings are then unchanged).
+    """
+    from vibe.graph.engine.findings import SemgrepNotFoundError
+    from vibe.graph.engine.findings import scan_findings as run_scan
+
+    started = time.perf_counter()
+    if row.generation == 0:
+        raise NotFound("nothing indexed yet: index the code before scanning it for findings")
+    nodes = extras.code_nodes(session, row.id or 0)
+    if progress is not None:
+        progress(0.0, "running semgrep")
+    try:
+        result = run_scan(
+            row.root,
+            row.graph_project,
+            nodes,
+            executable=executable,
+            progress=None if progress is None else (lambda f, m: progress(f * 0.95, m)),
+            cancel=cancel,
+        )
+    except SemgrepNotFoundError as exc:
+        raise ServiceUnavailable(str(exc)) from None
+    extras.store_findings(session, row, result)
+    session.commit()
+    items = extras.list_findings(session, row.id or 0, limit=1_000_000)
+    if progress is not None:
+        progress(1.0, f"{len(result.nodes)} findings")
+    return FindingsOutcome(
+        len(result.nodes),
+        len(result.scanned),
+        result.errors[:50],
+        time.perf_counter() - started,
+        extras.findings_summary(items),
+    )
+
+
+def start_findings(user: User, project_id: int, *, session: Session) -> str:
+    """Queue a `graph.findings` scan of the project (editors and owners); returns the job id."""
+    import vibe.graph.jobs  # noqa: F401  (registers the job kinds in this process)
+    from jobs import enqueue
+
+    row = project_index(user, project_id, session=session, need=Role.editor)
+    require_semgrep()
+    if row.generation == 0:
+        raise NotFound("this project's graph has not been built yet; start indexing first")
+    session.commit()
+    return enqueue(FINDINGS_JOB, args={"index_id": row.id}, project_id=project_id, user_id=user.id)
+
+
+def project_findings(
+    user: User,
+    project_id: int,
+    *,
+    session: Session,
+    severity: str | None = None,
+    rule: str | None = None,
+    limit: int = 1000,
+) -> dict[str, Any]:
+    """The project's stored findings (with the node each is attached to) and their summary."""
+    row = project_index(user, project_id, session=session)
+    items = extras.list_findings(session, row.id or 0, severity=severity, rule=rule, limit=limit)
+    job = _latest_job(session, project_id, FINDINGS_JOB)
+    return {"summary": extras.findings_summary(items), "findings": items, "job": job}
+
+
+def import_coverage(
+    user: User, project_id: int, data: bytes, *, session: Session, filename: str = ""
+) -> dict[str, Any]:
+    """Store and apply a coverage report to the project's graph (editors and owners)."""
+    row = project_index(user, project_id, session=session, need=Role.editor)
+    if row.generation == 0:
+        raise ValidationFailed("this project's graph has not been built yet; index it first")
+    summary = extras.import_coverage(session, row, data, filename=filename)
+    session.commit()
+    return summary
+
+
+def coverage_summary(user: User, project_id: int, *, session: Session) -> dict[str, Any]:
+    row = project_index(user, project_id, session=session)
+    return extras.coverage_summary(session, row)
+
+
+def _latest_job(session: Session, project_id: int, kind: str) -> dict[str, Any] | None:
+    job = session.exec(
+        select(Job)
+        .where(Job.project_id == project_id, Job.kind == kind)
+        .order_by(Job.created_at.desc())  # type: ignore[attr-defined]
+    ).first()
+    if job is None:
+        return None
+    return {k: getattr(job, k) for k in ("id", "status", "progress", "message", "error", "result")}
