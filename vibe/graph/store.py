@@ -232,7 +232,11 @@ def with_dependencies(index: GraphIndex) -> tuple[GraphData, EdgeAttrs]:
     from vibe.graph.engine.pkgmap import depends_on_edges, edge_versions, imports_from_graph
 
     graph = index.graph()
-    packages = package_nodes(index.project, scan_manifests(index.root))
+    declared = scan_manifests(index.root)
+    _refresh_packages(
+        graph, package_nodes(index.project, [d for d in declared if d.ecosystem == "pypi"])
+    )
+    packages = package_nodes(index.project, declared)
     if not packages:
         return graph, {}
     edges = depends_on_edges(imports_from_graph(graph), packages)
@@ -315,6 +319,24 @@ def save_update(
     _finish(session, row, graph)
     _reattach_extras(session, row)
     return graph
+
+
+def _refresh_packages(graph: GraphData, pypi: list[Node]) -> None:
+    """Package nodes as the manifests on disk declare them now.
+
+    The engine copies a declared package's node into the resolutions of the files importing it
+    and re-resolves a file only when an import maps to another package, so a version bump (or a
+    same-named package becoming declared or undeclared) would leave the node as it was.
+    """
+    fresh = {n.id: n for n in pypi}
+    for node_id, node in list(graph.nodes.items()):
+        if node.kind != "external_package":
+            continue
+        if node_id in fresh:
+            graph.nodes[node_id] = fresh[node_id]
+        elif "manifests" in node.attrs:  # declared before, not any more: the bare engine node
+            bare = Node(node_id, "external_package", node.qname, node.name, attrs={"stdlib": False})
+            graph.nodes[node_id] = bare
 
 
 def _reattach_extras(session: Session, row: GraphIndexRow) -> None:

@@ -1,0 +1,143 @@
+"""depends_on edges with versions, and findings/coverage surviving re-indexes, in the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests.graph.test_store import PROJECT, new_index_row, write_repo
+from vibe.graph import extras, store
+from vibe.graph.engine.findings import Finding, FindingsResult, finding_nodes, has_finding_edges
+from vibe.graph.engine.ids import node_id
+from vibe.graph.engine.index import GraphIndex
+from vibe.graph.models import GraphIndexRow
+
+APP = {
+    "app/__init__.py": "",
+    "app/load.py": "import yaml\n\n\ndef load(text):\n    return yaml.safe_load(text)\n",
+    "app/net.py": "import os\n\n\ndef get():\n    return os.getcwd()\n",
+    "web/main.js": "import React from 'react';\nexport function x() { return React; }\n",
+    "requirements.txt": "PyYAML==6.0\nrequests>=2.31\n",
+    "package.json": json.dumps({"dependencies": {"react": "^18.2.0"}}),
+}
+
+
+def stored_rows(session: Session, index_id: int) -> dict[str, set]:
+    """Every stored node and edge of an index (without the index id), attrs as sorted JSON."""
+    n, e = store.NODES.c, store.EDGES.c
+    nodes = session.execute(
+        select(*(n[k] for k in store.NODE_COLS[1:])).where(n.index_id == index_id)
+    ).all()
+    edges = session.execute(
+        select(*(e[k] for k in store.EDGE_COLS[1:])).where(e.index_id == index_id)
+    ).all()
+    return {
+        "nodes": {(*r[:-1], json.dumps(r[-1], sort_keys=True)) for r in nodes},
+        "edges": {(*r[:-1], json.dumps(r[-1], sort_keys=True)) for r in edges},
+    }
+
+
+def full_index(session: Session, root: Path) -> GraphIndexRow:
+    index = GraphIndex(root, project=PROJECT)
+    index.index_all()
+    row = new_index_row(session, root)
+    store.save_index(session, row, index)
+    return row
+
+
+def incremental(session: Session, row: GraphIndexRow, root: Path) -> None:
+    restored = store.restore_index(session, row, root)
+    store.save_update(session, row, restored, restored.index_all())
+
+
+def depends_on(session: Session, index_id: int) -> dict[tuple[str, str], str]:
+    e = store.EDGES.c
+    rows = session.execute(
+        select(e.source, e.target, e.attrs).where(e.index_id == index_id, e.kind == "depends_on")
+    ).all()
+    return {(s, t): (a or {}).get("version", "") for s, t, a in rows}
+
+
+def mod(qname: str) -> str:
+    return node_id(PROJECT, "module", qname)
+
+
+def pkg(name: str) -> str:
+    return node_id(PROJECT, "external_package", name)
+
+
+def test_index_stores_depends_on_edges_with_versions(session, tmp_path):
+    root = write_repo(tmp_path / "repo", APP)
+    row = full_index(session, root)
+    assert depends_on(session, row.id) == {
+        (mod("app.load"), pkg("pyyaml")): "6.0",
+        (node_id(PROJECT, "module", "web.main"), pkg("react")): "^18.2.0",
+    }
+    graph = store.load_graph(session, row.id)
+    edge = next(e for e in graph.edges if e.kind == "depends_on" and e.target == pkg("pyyaml"))
+    assert edge.resolution == "declared" and edge.file == "app/load.py" and edge.line == 1
+    assert row.edges == len(graph.edges)
+
+
+def test_manifest_and_import_changes_update_depends_on_like_a_clean_reindex(session, tmp_path):
+    root = write_repo(tmp_path / "repo", APP)
+    row = full_index(session, root)
+    steps = [
+        ("requirements.txt", "PyYAML==6.0.1\nrequests==2.32.3\n"),  # versions change
+        ("app/net.py", "import requests\n\n\ndef get():\n    return requests.get('x')\n"),
+        ("requirements.txt", "requests==2.32.3\n"),  # PyYAML no longer declared
+        ("package.json", json.dumps({"dependencies": {}})),
+    ]
+    for path, content in steps:
+        (root / path).write_text(content)
+        incremental(session, row, root)
+        clean = full_index(session, root)
+        assert stored_rows(session, row.id) == stored_rows(session, clean.id), path
+    assert depends_on(session, row.id) == {(mod("app.net"), pkg("requests")): "2.32.3"}
+    (root / "requirements.txt").write_text("")  # `requests` keeps its name but is undeclared
+    incremental(session, row, root)
+    assert stored_rows(session, row.id) == stored_rows(session, full_index(session, root).id)
+    assert depends_on(session, row.id) == {}
+
+
+def test_version_bump_alone_updates_the_edge(session, tmp_path):
+    root = write_repo(tmp_path / "repo", APP)
+    row = full_index(session, root)
+    (root / "requirements.txt").write_text("PyYAML==6.0.2\nrequests>=2.31\n")
+    incremental(session, row, root)
+    assert depends_on(session, row.id)[mod("app.load"), pkg("pyyaml")] == "6.0.2"
+
+
+def _finding(file: str, line: int, text: str) -> Finding:
+    return Finding("python-eval-exec", "error", "no eval", file, line, 12, line, 19, text)
+
+
+def test_findings_stay_attached_across_incremental_and_full_reindex(session, tmp_path):
+    root = write_repo(tmp_path / "repo", APP)
+    row = full_index(session, root)
+    nodes = finding_nodes(PROJECT, [_finding("app/load.py", 5, "fp1")])
+    code = extras.code_nodes(session, row.id)
+    extras.store_findings(session, row, FindingsResult(nodes, has_finding_edges(nodes, code)))
+    load = node_id(PROJECT, "function", "app.load.load")
+    assert extras.list_findings(session, row.id)[0]["node"]["id"] == load
+    # The function moves into a class: the finding re-attaches to the new innermost definition.
+    (root / "app/load.py").write_text(
+        "import yaml\n\n\nclass L:\n"
+        "    def load(self, text):\n        return yaml.safe_load(text)\n"
+    )
+    incremental(session, row, root)
+    [item] = extras.list_findings(session, row.id)
+    assert item["node"]["id"] == node_id(PROJECT, "method", "app.load.L.load")
+    before = stored_rows(session, row.id)
+    store.save_index(session, row, _fresh(root))
+    assert stored_rows(session, row.id) == before
+    assert row.nodes == len(before["nodes"]) and row.edges == len(before["edges"])
+
+
+def _fresh(root: Path) -> GraphIndex:
+    index = GraphIndex(root, project=PROJECT)
+    index.index_all()
+    return index
