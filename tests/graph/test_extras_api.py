@@ -165,3 +165,19 @@ def test_bad_and_oversized_coverage_uploads(project, monkeypatch):
     big = client.post(f"{base}/coverage", files={"file": ("c.json", b"{" + b" " * 200 + b"}")})
     assert big.status_code == 413 and "100 bytes" in big.json()["error"]["message"]
     assert client.get(f"{base}/coverage").json()["format"] is None
+
+
+@needs_semgrep
+def test_index_job_queues_a_findings_scan_unless_switched_off(project, monkeypatch):
+    _, _, client, base = project
+    result = client.get(f"{base}/status").json()["job"]["result"]
+    assert result["findings_job"], result
+    assert wait_job(client, result["findings_job"])["status"] == "succeeded"
+    assert client.get(f"{base}/findings").json()["summary"]["findings"] >= 1
+    monkeypatch.setenv("VIBE_GRAPH_FINDINGS_AFTER_INDEX", "false")
+    get_settings.cache_clear()
+    client.post(f"{base}/index", json={"full": True})
+    status = wait_indexed(client, base)
+    assert (
+        status["job"]["status"] == "succeeded" and status["job"]["result"]["findings_job"] is None
+    )
