@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.graph.test_store import PROJECT, new_index_row, write_repo
-from vibe.graph import extras, store
-from vibe.graph.engine.findings import Finding, FindingsResult, finding_nodes, has_finding_edges
+from vibe.graph import extras, service, store
+from vibe.graph.engine.findings import (
+    DEFAULT_SEMGREP,
+    Finding,
+    FindingsResult,
+    SemgrepCancelledError,
+    finding_nodes,
+    has_finding_edges,
+)
 from vibe.graph.engine.ids import node_id
 from vibe.graph.engine.index import GraphIndex
 from vibe.graph.models import GraphIndexRow
@@ -141,3 +149,20 @@ def _fresh(root: Path) -> GraphIndex:
     index = GraphIndex(root, project=PROJECT)
     index.index_all()
     return index
+
+
+@pytest.mark.skipif(not DEFAULT_SEMGREP.exists(), reason=f"semgrep not at {DEFAULT_SEMGREP}")
+def test_findings_scan_reports_progress_and_a_cancel_keeps_the_stored_findings(session, tmp_path):
+    files = {**APP, "app/evil.py": "def run(text):\n    return eval(text)\n"}
+    root = write_repo(tmp_path / "repo", files)
+    row = full_index(session, root)
+    session.commit()
+    seen: list[tuple[float, str]] = []
+    outcome = service.scan_findings(row, session=session, progress=lambda f, m: seen.append((f, m)))
+    assert outcome.findings == 1 and seen[-1][0] == 1.0
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+    before = extras.list_findings(session, row.id)
+    assert before[0]["node"]["id"] == node_id(PROJECT, "function", "app.evil.run")
+    with pytest.raises(SemgrepCancelledError):
+        service.scan_findings(row, session=session, cancel=lambda: True)
+    assert extras.list_findings(session, row.id) == before
