@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
+from tests.graph.test_extras_api import COVPROJ, reports  # noqa: F401
 from tests.graph.test_store import PROJECT, new_index_row, write_repo
 from vibe.graph import extras, service, store
 from vibe.graph.engine.findings import (
@@ -21,7 +23,7 @@ from vibe.graph.engine.findings import (
 )
 from vibe.graph.engine.ids import node_id
 from vibe.graph.engine.index import GraphIndex
-from vibe.graph.models import GraphIndexRow
+from vibe.graph.models import GraphIndexRow, GraphNodeRow
 
 APP = {
     "app/__init__.py": "",
@@ -166,3 +168,29 @@ def test_findings_scan_reports_progress_and_a_cancel_keeps_the_stored_findings(s
     with pytest.raises(SemgrepCancelledError):
         service.scan_findings(row, session=session, cancel=lambda: True)
     assert extras.list_findings(session, row.id) == before
+
+
+def test_coverage_is_reapplied_after_incremental_reindex_like_after_a_clean_one(
+    session,
+    tmp_path,
+    reports,  # noqa: F811
+):
+    root = Path(shutil.copytree(COVPROJ, tmp_path / "proj"))
+    row = full_index(session, root)
+    extras.import_coverage(session, row, reports["json"], filename="cov.json")
+    add = node_id(PROJECT, "function", "calc.ops.add")
+    assert depends_on(session, row.id) == {}
+    # Every definition moves down two lines (an incremental update of one file): re-applying
+    # the stored report must leave the same rows as a clean index followed by the same import.
+    ops = root / "calc" / "ops.py"
+    ops.write_text("# shifted\n\n" + ops.read_text())
+    incremental(session, row, root)
+    clean = full_index(session, root)
+    extras.import_coverage(session, clean, reports["json"], filename="cov.json")
+    assert stored_rows(session, row.id) == stored_rows(session, clean.id)
+    summary = extras.coverage_summary(session, row)["summary"]
+    assert summary == extras.coverage_summary(session, clean)["summary"]
+    stored = extras._owned_nodes(session, row.id, store.COVERAGE_OWNER)
+    assert {n.kind for n in stored} == {"test"} and len(stored) == summary["tests"] >= 3
+    attrs = session.get(GraphNodeRow, (row.id, add)).attrs
+    assert attrs["coverage"] == {"covered": 1, "total": 1, "percent": 100.0}
