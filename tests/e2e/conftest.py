@@ -73,6 +73,14 @@ class LiveApp:
         self.data_dir = data_dir
         self.github_url = github_url
         self.hf_url = hf_url
+        self.proc: subprocess.Popen | None = None
+
+    def check_alive(self) -> None:
+        """Fail loudly if the server died: later requests might reach another port's owner."""
+        if self.proc is not None and self.proc.poll() is not None:
+            raise RuntimeError(
+                f"the app exited with {self.proc.returncode}; see {ARTIFACTS / 'app.log'}"
+            )
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -128,7 +136,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         try:
             wait_until(lambda: _http_ok(base + "/healthz"), START_TIMEOUT, "/healthz", proc)
             wait_until(lambda: _http_ok(base + "/login"), 60, "the login page", proc)
-            yield LiveApp(base, data, gh, hf)
+            app = LiveApp(base, data, gh, hf)
+            app.proc = proc
+            yield app
         finally:
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -153,6 +163,8 @@ def browser():
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
     """A fresh browser context per test; a screenshot is saved whatever the outcome."""
+    if "live_app" in request.fixturenames:
+        request.getfixturevalue("live_app").check_alive()
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(20_000)
     pg = context.new_page()
