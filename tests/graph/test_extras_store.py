@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -194,3 +196,36 @@ def test_coverage_is_reapplied_after_incremental_reindex_like_after_a_clean_one(
     assert {n.kind for n in stored} == {"test"} and len(stored) == summary["tests"] >= 3
     attrs = session.get(GraphNodeRow, (row.id, add)).attrs
     assert attrs["coverage"] == {"covered": 1, "total": 1, "percent": 100.0}
+
+
+DEP_EDITS = st.lists(
+    st.sampled_from(
+        [
+            ("requirements.txt", "PyYAML==6.0.1\nrequests==2.32.3\n"),
+            ("requirements.txt", "requests\n"),
+            ("requirements.txt", ""),
+            ("package.json", json.dumps({"dependencies": {"react": "18.3.1"}})),
+            ("package.json", "{}"),
+            ("app/net.py", "import requests\n\n\ndef get():\n    return requests.get('x')\n"),
+            ("app/net.py", "import yaml, requests\n\n\ndef get():\n    return yaml, requests\n"),
+            ("app/load.py", "def load(text):\n    return text\n"),
+            ("web/main.js", "export function x() { return 1; }\n"),
+        ]
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=DEP_EDITS)
+def test_stored_depends_on_after_any_edits_equals_a_clean_reindex(session, tmp_path_factory, edits):
+    root = write_repo(tmp_path_factory.mktemp("repo"), APP)
+    row = full_index(session, root)
+    for path, content in edits:
+        (root / path).write_text(content)
+        incremental(session, row, root)
+    assert stored_rows(session, row.id) == stored_rows(session, full_index(session, root).id)
+    session.rollback()

@@ -77,7 +77,8 @@ def _replace_extra(
     session.execute(delete(EDGES).where(EDGES.c.index_id == index_id, EDGES.c.kind == kind))
     if nodes is not None:
         session.execute(delete(NODES).where(NODES.c.index_id == index_id, NODES.c.owner == owner))
-        rows = (_owned_row(index_id, n, owner) for n in nodes)
+        unique_nodes = {n.id: n for n in nodes}  # ids are content-derived: dedupe
+        rows = (_owned_row(index_id, n, owner) for n in unique_nodes.values())
         store.bulk_insert(session, NODES, store.NODE_COLS, rows)
     unique = {store._key(e): e for e in edges}
     store.bulk_insert(
