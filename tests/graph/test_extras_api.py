@@ -160,6 +160,9 @@ def test_bad_and_oversized_coverage_uploads(project, monkeypatch):
     broken = client.post(f"{base}/coverage", files={"file": ("c.json", b'{"files": [1')})
     assert broken.status_code == 400
     assert "could not read the coverage.py report" in broken.json()["error"]["message"]
+    bomb = b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaa">]><coverage>&a;</coverage>'
+    entities = client.post(f"{base}/coverage", files={"file": ("c.xml", bomb)})
+    assert entities.status_code == 400 and "entities" in entities.json()["error"]["message"]
     monkeypatch.setenv("VIBE_GRAPH_COVERAGE_MAX_BYTES", "100")
     get_settings.cache_clear()
     big = client.post(f"{base}/coverage", files={"file": ("c.json", b"{" + b" " * 200 + b"}")})

@@ -21,6 +21,7 @@ Model (the choice, and why):
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import xml.etree.ElementTree as ET
 import zlib
@@ -44,6 +45,7 @@ from vibe.graph.engine.findings import FindingsResult, has_finding_edges
 from vibe.graph.engine.model import Edge, Node
 from vibe.graph.models import GraphCoverageRow, GraphIndexRow
 
+log = logging.getLogger(__name__)
 CODE_KINDS = ("file", "module", "class", "function", "method")
 COVERAGE_FORMATS = ("coverage.py", "cobertura", "lcov")
 NODES, EDGES = store.NODES, store.EDGES
@@ -114,7 +116,10 @@ def reattach(session: Session, row: GraphIndexRow) -> None:
         edges = has_finding_edges(findings, nodes)
         _replace_extra(session, index_id, store.FINDINGS_OWNER, "has_finding", None, edges)
     if report is not None:
-        _apply_coverage(session, row, report, nodes)
+        try:
+            _apply_coverage(session, row, report, nodes)
+        except ValidationFailed:  # it was read at import; never fail an index because of it
+            log.warning("could not re-apply the coverage report of index %s", index_id)
     _recount(session, row)
     session.add(row)
     session.flush()
@@ -205,6 +210,8 @@ def detect_format(data: bytes) -> str:
 
 def ingest(data: bytes, fmt: str, nodes: list[Node], project: str, root: str) -> CoverageResult:
     """Parse a report of format `fmt` against `nodes`; ValidationFailed when it is malformed."""
+    if fmt == "cobertura" and b"<!ENTITY" in data:
+        raise ValidationFailed("could not read the cobertura report: XML entities are not allowed")
     try:
         if fmt == "coverage.py":
             report = json.loads(data)
@@ -232,14 +239,14 @@ def import_coverage(
     fmt = detect_format(data)
     index_id = store._id(row)
     nodes = code_nodes(session, index_id)
-    ingest(data, fmt, nodes, row.graph_project, row.root)  # validate before replacing anything
+    result = ingest(data, fmt, nodes, row.graph_project, row.root)  # raises before replacing
     report = session.get(GraphCoverageRow, index_id) or GraphCoverageRow(
         index_id=index_id, format=fmt, report=b""
     )
     report.format, report.filename, report.size = fmt, filename[:255], len(data)
     report.report = zlib.compress(data, 6)
     report.imported_at = utcnow()
-    _apply_coverage(session, row, report, nodes)
+    _apply_coverage(session, row, report, nodes, result)
     row.generation += 1
     _recount(session, row)
     session.add(row)
@@ -248,11 +255,16 @@ def import_coverage(
 
 
 def _apply_coverage(
-    session: Session, row: GraphIndexRow, report: GraphCoverageRow, nodes: list[Node]
+    session: Session,
+    row: GraphIndexRow,
+    report: GraphCoverageRow,
+    nodes: list[Node],
+    result: CoverageResult | None = None,
 ) -> None:
     index_id = store._id(row)
-    data = zlib.decompress(report.report)
-    result = ingest(data, report.format, nodes, row.graph_project, row.root)
+    if result is None:
+        data = zlib.decompress(report.report)
+        result = ingest(data, report.format, nodes, row.graph_project, row.root)
     known = {n.id for n in nodes}
     updates = {k: v for k, v in result.updates.items() if k in known}
     _set_coverage_attrs(session, index_id, set(report.applied or ()) | set(updates), updates)
