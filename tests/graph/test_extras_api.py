@@ -176,6 +176,7 @@ def test_index_job_queues_a_findings_scan_unless_switched_off(project, monkeypat
     result = client.get(f"{base}/status").json()["job"]["result"]
     assert result["findings_job"], result
     assert wait_job(client, result["findings_job"])["status"] == "succeeded"
+    assert client.get(f"{base}/status").json()["findings_job"]["id"] == result["findings_job"]
     assert client.get(f"{base}/findings").json()["summary"]["findings"] >= 1
     monkeypatch.setenv("VIBE_GRAPH_FINDINGS_AFTER_INDEX", "false")
     get_settings.cache_clear()

@@ -104,6 +104,20 @@ def index_command(path: Path, db_path: Path | None, full: bool, workers: int) ->
         Console().print(_summary_table(row, outcome))
 
 
+@contextmanager
+def _indexed_db(path: Path, db_path: Path | None) -> Iterator[tuple[Session, GraphIndexRow]]:
+    """The session and index row of the already indexed folder `path` (else a clear error)."""
+    db = db_path or path / DEFAULT_DB_NAME
+    hint = f"{path} is not indexed yet: run `vibe graph index {path}`"
+    if not db.exists():
+        raise click.ClickException(hint)
+    with open_db(db) as session, _errors():
+        row = service.standalone_index(path, session=session)
+        if row.generation == 0:
+            raise click.ClickException(hint)
+        yield session, row
+
+
 @graph_cli.command("findings")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @DbOption
@@ -116,10 +130,7 @@ def findings_command(path: Path, db_path: Path | None, executable: str | None, l
 
     console = Console(stderr=True)
     cancel = threading.Event()
-    with open_db(db_path or path / DEFAULT_DB_NAME) as session, _errors():
-        row = service.standalone_index(path, session=session)
-        if row.generation == 0:
-            raise click.ClickException(f"{path} is not indexed yet: run `vibe graph index {path}`")
+    with _indexed_db(path, db_path) as (session, row):
         if executable is None:
             service.require_semgrep()
         try:
@@ -176,10 +187,7 @@ def coverage_command(report: Path, db_path: Path | None, path: Path) -> None:
     """
     from vibe.graph import extras
 
-    with open_db(db_path or path / DEFAULT_DB_NAME) as session, _errors():
-        row = service.standalone_index(path, session=session)
-        if row.generation == 0:
-            raise click.ClickException(f"{path} is not indexed yet: run `vibe graph index {path}`")
+    with _indexed_db(path, db_path) as (session, row):
         summary = extras.import_coverage(session, row, report.read_bytes(), filename=report.name)
         session.commit()
     s = summary["summary"]

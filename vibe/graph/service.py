@@ -191,7 +191,12 @@ def index_status(user: User, project_id: int, *, session: Session) -> dict[str, 
         job_info = {
             k: getattr(job, k) for k in ("id", "status", "progress", "message", "error", "result")
         }
-    return {**row.model_dump(exclude={"root", "graph_project", "engine_version"}), "job": job_info}
+    findings_job = _latest_job(session, project_id, FINDINGS_JOB)
+    return {
+        **row.model_dump(exclude={"root", "graph_project", "engine_version"}),
+        "job": job_info,
+        "findings_job": findings_job,
+    }
 
 
 def ready_graph(
