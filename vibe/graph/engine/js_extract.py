@@ -58,7 +58,9 @@ class _JSExtractor:
         self.scopes.append(Scope(result.module, "module", -1))
 
     def run(self, root: TSNode) -> None:
-        self.source = root.text or b""
+        # Byte offsets count from the file's start, but the root node starts at the first token:
+        # pad back the leading whitespace/comments it skips so slices line up.
+        self.source = b" " * root.start_byte + (root.text or b"")
         query = QUERIES[self.result.language]
         items = [
             (node.start_byte, -node.end_byte, name, node)

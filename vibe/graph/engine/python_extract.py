@@ -53,7 +53,9 @@ class _Extractor:
         self.self_names: dict[int, str] = {}
 
     def run(self, root: TSNode) -> None:
-        self.source = root.text or b""
+        # Byte offsets count from the file's start, but the root node starts at the first token:
+        # pad back the leading whitespace/comments it skips so slices line up.
+        self.source = b" " * root.start_byte + (root.text or b"")
         self.result.docstring = docstring_of(root)
         items = [
             (node.start_byte, -node.end_byte, name, node)
