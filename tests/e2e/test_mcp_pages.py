@@ -31,6 +31,10 @@ def _admin_signed_in(page, live_app) -> None:
         check=True,
         capture_output=True,
     )
+    # The page read the account when it loaded; the promotion shows from the next load on.
+    page.reload()
+    page.wait_for_url(re.compile(r".*/projects/?$"))
+    expect(page.locator("#user-menu")).to_be_visible()
 
 
 def test_admin_adds_tests_and_tries_a_server(page, live_app):
