@@ -9,11 +9,10 @@ from vibe.api import create_api
 from vibe.core.config import get_settings
 from vibe.core.logging import setup_logging
 from vibe.orchestrator.builtin import preconfigure_at_start
-from vibe.ui.theme import theme_kwargs
 
 setup_logging(get_settings().log_level, get_settings().log_json)
 
-app = rx.App(api_transformer=create_api(), theme=rx.theme(**theme_kwargs))
+app = rx.App(api_transformer=create_api())
 
 
 @contextlib.asynccontextmanager
