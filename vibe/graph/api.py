@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import networkx as nx
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from vibe.auth.deps import DB, get_user
-from vibe.auth.models import User
+from vibe.auth.deps import DB, CurrentUser
 from vibe.core.config import get_settings
 from vibe.core.errors import TooLarge
 from vibe.graph import export, query, service
@@ -20,9 +20,16 @@ from vibe.projects.models import Role
 
 router = APIRouter(prefix="/projects/{project_id}/graph", tags=["graph"])
 
-CurrentUser = Annotated[User, Depends(get_user)]
 Depth = Annotated[int, Query(ge=1, le=query.MAX_DEPTH)]
 Limit = Annotated[int, Query(ge=1, le=query.MAX_RESULTS)]
+
+
+def _project_graph(project_id: int, user: CurrentUser, session: DB) -> nx.MultiDiGraph:
+    """The caller's project graph, loaded (and cached) once membership is checked."""
+    return service.ready_graph(user, project_id, session=session)[1]
+
+
+ProjectGraph = Annotated[nx.MultiDiGraph, Depends(_project_graph)]
 
 
 class IndexRequest(BaseModel):
@@ -46,15 +53,12 @@ def status(project_id: int, user: CurrentUser, session: DB) -> dict[str, Any]:
 
 @router.get("/search")
 def search(
-    project_id: int,
-    user: CurrentUser,
-    session: DB,
+    g: ProjectGraph,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     kind: Annotated[list[str] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[dict[str, Any]]:
     """Nodes by name: exact, then prefix, substring and fuzzy matches."""
-    _, g = service.ready_graph(user, project_id, session=session)
     return query.search(g, q, limit=limit, kinds=kind)
 
 
@@ -67,109 +71,85 @@ def node(project_id: int, node_id: str, user: CurrentUser, session: DB) -> dict[
 
 @router.get("/nodes/{node_id}/neighbours")
 def neighbours(
-    project_id: int,
     node_id: str,
-    user: CurrentUser,
-    session: DB,
+    g: ProjectGraph,
     kind: str | None = None,
     direction: str = "both",
 ) -> list[dict[str, Any]]:
     """Adjacent nodes, optionally one edge kind and direction (in, out, both)."""
-    _, g = service.ready_graph(user, project_id, session=session)
     return query.neighbours(g, node_id, kind=kind, direction=direction)
 
 
 @router.get("/nodes/{node_id}/callers")
 def callers(
-    project_id: int,
     node_id: str,
-    user: CurrentUser,
-    session: DB,
+    g: ProjectGraph,
     depth: Depth = 1,
     limit: Limit = 200,
 ) -> dict[str, Any]:
     """Functions calling this node, transitively up to `depth`."""
-    _, g = service.ready_graph(user, project_id, session=session)
     return query.callers(g, node_id, depth=depth, limit=limit)
 
 
 @router.get("/nodes/{node_id}/callees")
 def callees(
-    project_id: int,
     node_id: str,
-    user: CurrentUser,
-    session: DB,
+    g: ProjectGraph,
     depth: Depth = 1,
     limit: Limit = 200,
 ) -> dict[str, Any]:
     """What this node calls, transitively up to `depth`."""
-    _, g = service.ready_graph(user, project_id, session=session)
     return query.callees(g, node_id, depth=depth, limit=limit)
 
 
 @router.get("/path")
 def path(
-    project_id: int,
-    user: CurrentUser,
-    session: DB,
+    g: ProjectGraph,
     source: str,
     target: str,
     kind: Annotated[list[str] | None, Query()] = None,
 ) -> dict[str, Any]:
     """The shortest path between two nodes (directed if one exists)."""
-    _, g = service.ready_graph(user, project_id, session=session)
     return query.shortest_path(g, source, target, kinds=kind)
 
 
 @router.get("/impact/{node_id}")
 def impact(
-    project_id: int,
     node_id: str,
-    user: CurrentUser,
-    session: DB,
+    g: ProjectGraph,
     depth: Depth = 3,
     limit: Limit = 200,
 ) -> dict[str, Any]:
     """What may be affected by changing this node (reverse closure, bounded)."""
-    _, g = service.ready_graph(user, project_id, session=session)
     return query.impact(g, node_id, depth=depth, limit=limit)
 
 
 @router.get("/overview")
 def overview(
-    project_id: int,
-    user: CurrentUser,
-    session: DB,
+    g: ProjectGraph,
     level: str = "module",
     external: bool = False,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     """Modules or packages and the aggregated edges between them."""
-    _, g = service.ready_graph(user, project_id, session=session)
     return query.overview(g, level=level, include_external=external, limit=limit)
 
 
 @router.get("/subgraph/{node_id}")
 def subgraph(
-    project_id: int,
     node_id: str,
-    user: CurrentUser,
-    session: DB,
+    g: ProjectGraph,
     depth: Depth = 2,
     budget: Annotated[int, Query(ge=1, le=5000)] = 300,
 ) -> dict[str, Any]:
     """The neighbourhood of a node within an element budget (for the explorer)."""
-    _, g = service.ready_graph(user, project_id, session=session)
     return query.subgraph(g, node_id, depth=depth, budget=budget)
 
 
 @router.get("/export")
-def export_graph(
-    project_id: int, user: CurrentUser, session: DB, format: str = "cytoscape"
-) -> Response:
+def export_graph(project_id: int, g: ProjectGraph, format: str = "cytoscape") -> Response:
     """The whole graph as cytoscape, node-link, graphml, gexf, turtle or json-ld."""
     fmt = export.get_format(format)
-    _, g = service.ready_graph(user, project_id, session=session)
     name = f"project-{project_id}-graph.{fmt.extension}"
     return Response(
         fmt.write(g),
