@@ -12,14 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
-from vibe.auth.deps import DB, get_user
+from vibe.auth.deps import DB, CurrentUser
 from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
 from vibe.graph import explorer, export, query, views
 
 router = APIRouter(prefix="/projects/{project_id}/graph/views", tags=["graph explorer"])
 
-CurrentUser = Annotated[User, Depends(get_user)]
 Texts = Annotated[list[str] | None, Query()]
 VIEW_EXPORTS = ("cytoscape", "graphml", "gexf")
 
