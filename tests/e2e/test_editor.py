@@ -15,8 +15,8 @@ EDITOR = ".vibe-editor .monaco-editor .view-lines"
 
 
 def _sign_in(page, live_app) -> None:
-    # The same POST the login page's #login-local form makes. Clicking the button is racy: once
-    # React has hydrated, rx.form's submit handler calls preventDefault and nothing is posted.
+    # The same POST the login page's #login-local button makes, sent directly: these tests are
+    # about the editor, and the login page has its own tests.
     res = page.request.post(
         live_app.url("/api/v1/auth/local"), headers={"Origin": live_app.base_url}, max_redirects=0
     )
