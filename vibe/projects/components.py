@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from vibe.projects.state import ProjectListState, ProjectSwitcherState, ProjectViewState
+from vibe.projects.state import ProjectListState, ProjectSwitcherState
 from vibe.ui import routes, shell, theme
 
 
@@ -187,52 +187,6 @@ def project_grid() -> rx.Component:
                 spacing=theme.GAP,
                 width="100%",
             ),
-        ),
-    )
-
-
-def file_row(entry: rx.Var) -> rx.Component:
-    return rx.hstack(
-        rx.cond(
-            entry["kind"] == "dir",
-            rx.icon("folder", size=16, color="var(--accent-9)"),
-            rx.cond(
-                entry["kind"] == "symlink",
-                rx.icon("link", size=16, color="var(--gray-9)"),
-                rx.icon("file", size=16, color="var(--gray-9)"),
-            ),
-        ),
-        rx.text(entry["name"], size="2", trim="both"),
-        rx.spacer(),
-        rx.text(entry["size"], size="1", color_scheme="gray"),
-        padding_left=entry["indent"],
-        padding_y="1",
-        align="center",
-        width="100%",
-        title=entry["path"],
-    )
-
-
-def file_listing() -> rx.Component:
-    return rx.cond(
-        ProjectViewState.entries.length() == 0,
-        shell.empty_state(
-            "file-plus",
-            "No files yet",
-            "Files you create, upload or push will appear here.",
-        ),
-        rx.card(
-            rx.vstack(
-                rx.foreach(ProjectViewState.entries, file_row),
-                rx.cond(
-                    ProjectViewState.truncated,
-                    rx.text("Only the first files are listed.", size="1", color_scheme="gray"),
-                ),
-                spacing="0",
-                width="100%",
-            ),
-            width="100%",
-            id="file-tree",
         ),
     )
 

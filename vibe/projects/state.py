@@ -19,7 +19,6 @@ from vibe.core.db import session_scope, utcnow
 from vibe.core.errors import Unauthorized, VibeError
 from vibe.projects import service
 from vibe.projects.service import Access
-from vibe.projects.workspace import open_workspace
 from vibe.ui import routes
 
 
@@ -109,55 +108,6 @@ class ProjectListState(rx.State):
         self.dialog_open = False
         self.name_error = ""
         yield rx.toast.success(f"Created {new['name']}")
-
-
-class ProjectViewState(rx.State):
-    """The project landing page: name, description and a read-only file listing."""
-
-    project_name: str = ""
-    project_description: str = ""
-    project_role: str = ""
-    settings_url: str = ""
-    entries: list[dict[str, str]] = []
-    truncated: bool = False
-    loading: bool = True
-    missing: bool = False
-
-    @rx.event
-    async def load(self):
-        self.loading, self.missing, self.entries = True, False, []
-        yield
-        slug = self.router.page.params.get("slug", "")
-        auth = await self.get_state(SessionState)
-        try:
-            with user_session(auth) as (session, user):
-                access = service.get_project(user, slug, session=session)
-                listing = open_workspace(access.project.id).tree()  # type: ignore[arg-type]
-        except VibeError as exc:
-            self.missing = exc.status == 404
-            if exc.status not in (401, 404):  # 401: require_login is already redirecting
-                yield rx.toast.error(exc.message)
-        else:
-            self._show(access, listing.entries, listing.truncated)
-        finally:
-            self.loading = False
-
-    def _show(self, access: Access, entries: list, truncated: bool) -> None:
-        self.project_name = access.project.name
-        self.project_description = access.project.description
-        self.project_role = access.role.value
-        self.settings_url = routes.project_settings(access.project.slug)
-        self.truncated = truncated
-        self.entries = [
-            {
-                "path": e.path,
-                "name": e.name,
-                "kind": e.kind,
-                "indent": f"{e.depth * 1.25}rem",
-                "size": f"{e.size:,} B" if e.kind == "file" else "",
-            }
-            for e in entries
-        ]
 
 
 class ProjectSwitcherState(rx.State):
