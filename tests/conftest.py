@@ -130,7 +130,9 @@ def redis_url(worker_id: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A Redis database index of this worker's own, emptied before and after the test."""
     from redis import Redis
 
-    url = f"{REDIS_SERVER}/{10 + _worker_num(worker_id)}"
+    # VIBE_TEST_REDIS_DB lets two suites share one Redis without flushing each other's data.
+    base = int(os.environ.get("VIBE_TEST_REDIS_DB", "10"))
+    url = f"{REDIS_SERVER}/{base + _worker_num(worker_id)}"
     client = Redis.from_url(url)
     client.flushdb()
     monkeypatch.setenv("VIBE_REDIS_URL", url)
