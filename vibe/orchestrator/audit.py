@@ -15,8 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from vibe.core.db import utcnow
 from vibe.orchestrator.models import McpAudit
 
 log = logging.getLogger("vibe.mcp")
@@ -41,9 +43,8 @@ def redact(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
     return _TOKENISH.sub(REDACTED, text)
 
 
-def record(
+def values(
     *,
-    session: Session,
     user_id: int | None,
     server_id: int | None,
     server_name: str,
@@ -53,19 +54,33 @@ def record(
     outcome: str,
     error: str = "",
     secrets: tuple[str, ...] = (),
-) -> McpAudit:
-    row = McpAudit(
-        user_id=user_id,
-        server_id=server_id,
-        server_name=server_name[:40],
-        tool=tool[:500],
-        args_sha256=args_digest(arguments),
-        duration_ms=round(duration_ms, 3),
-        outcome=outcome,
-        error=redact(error, secrets)[:1000],
-    )
+) -> dict[str, Any]:
+    """The column values of one audit row: digested arguments, redacted and trimmed texts."""
+    return {
+        "at": utcnow(),
+        "user_id": user_id,
+        "server_id": server_id,
+        "server_name": server_name[:40],
+        "tool": tool[:500],
+        "args_sha256": args_digest(arguments),
+        "duration_ms": round(duration_ms, 3),
+        "outcome": outcome,
+        "error": redact(error, secrets)[:1000],
+    }
+
+
+def record(*, session: Session, **fields: Any) -> McpAudit:
+    """Add one audit row (``fields`` as for :func:`values`)."""
+    row = McpAudit(**values(**fields))
     session.add(row)
     return row
+
+
+def record_many(*, session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of :func:`values` in one executemany: a batch of calls costs one
+    statement instead of an ORM object and flush each."""
+    if rows:
+        session.execute(insert(McpAudit), rows)
 
 
 def recent(*, session: Session, user_id: int | None = None, limit: int = 100) -> list[McpAudit]:

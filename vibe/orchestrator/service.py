@@ -33,7 +33,7 @@ from vibe.orchestrator.catalog import (
     ToolEntry,
     argument_problems,
     build_catalog,
-    error_result,
+    error_json,
     take_confirmation,
 )
 from vibe.orchestrator.models import McpTool
@@ -154,18 +154,27 @@ class Orchestrator:
         self, principal: Principal, name: str, arguments: dict[str, Any] | None
     ) -> types.CallToolResult:
         """Forward a namespaced tool call; every problem comes back as an error result."""
+        return types.CallToolResult.model_validate(
+            await self.call_tool_json(principal, name, arguments)
+        )
+
+    async def call_tool_json(
+        self, principal: Principal, name: str, arguments: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """``call_tool`` with the result in its wire form, which the gateway's fast path passes
+        on as it came: every check, metric and audit row is the same on both paths."""
         started = time.perf_counter()
         catalog = await self.catalog(principal.user_id)
         entry = catalog.entries.get(name)
         if entry is None:
-            return error_result(catalog.refused.get(name) or f"unknown tool '{name}'")
+            return error_json(catalog.refused.get(name) or f"unknown tool '{name}'")
         runtime, tool = entry.runtime, entry.tool
         arguments = dict(arguments or {})
         outcome, error, result = "ok", "", None
         try:
             await self._check_call(principal, entry, name, arguments)
             result = await self._forward(principal, runtime, tool.name, arguments)
-            if result.is_error:
+            if result.get("isError"):
                 outcome, error = "tool_error", _text_of(result)
         except CallFailed as exc:
             outcome, error = exc.outcome, exc.message
@@ -174,20 +183,14 @@ class Orchestrator:
         seconds = time.perf_counter() - started
         metrics.observe_call(runtime.spec.name, tool.name, outcome, seconds)
         self.audit.put((principal.user_id, runtime, tool.name, arguments, seconds, outcome, error))
-        return result if result is not None else error_result(error)
+        return result if result is not None else error_json(error)
 
     async def _forward(
         self, principal: Principal, runtime: ServerRuntime, name: str, arguments: Any
-    ) -> types.CallToolResult:
+    ) -> dict[str, Any]:
         # Vibe's own servers act as the caller: they get a signed identity in `_meta`.
         meta = builtin.call_meta(runtime.spec, principal.user_id)
-        if meta is None:
-            return await self.sup.call_tool(runtime.spec.id, name, arguments)
-
-        async def send(client: Any) -> types.CallToolResult:
-            return await client.call_tool(name, arguments or {}, meta=meta)
-
-        return await self.sup.request(runtime.spec.id, send, label=name)
+        return await self.sup.call_tool_json(runtime.spec.id, name, arguments, meta=meta)
 
     async def flush_audit(self) -> None:
         """Wait until every queued audit row is written."""
@@ -285,8 +288,14 @@ async def _rate_limit(key: str, per_minute: int) -> None:
         raise RateLimited(f"rate limit of {per_minute} calls per minute reached") from exc
 
 
-def _text_of(result: types.CallToolResult) -> str:
-    return " ".join(c.text for c in result.content if isinstance(c, types.TextContent))[:1000]
+def _text_of(result: dict[str, Any]) -> str:
+    content = result.get("content")
+    texts = [
+        str(c.get("text", ""))
+        for c in (content if isinstance(content, list) else [])
+        if isinstance(c, dict) and c.get("type") == "text"
+    ]
+    return " ".join(texts)[:1000]
 
 
 # -- database work, run in threads --------------------------------------------------------------
@@ -376,24 +385,27 @@ def _save_health(server_id: int, ok: bool, latency: float | None, error: str) ->
 
 
 def _save_audit(batch: list[tuple[Any, ...]]) -> None:
+    rows = []
     with session_scope() as session:
         known: dict[int, bool] = {}
         for user_id, runtime, tool, arguments, seconds, outcome, error in batch:
             spec = runtime.spec
             if spec.id not in known:
                 known[spec.id] = session.get(registry.McpServer, spec.id) is not None
-            audit.record(
-                session=session,
-                user_id=user_id,
-                server_id=spec.id if known[spec.id] else None,
-                server_name=spec.name,
-                tool=tool,
-                arguments=arguments,
-                duration_ms=seconds * 1000,
-                outcome=outcome,
-                error=error,
-                secrets=tuple(spec.env.values()) + tuple(spec.headers.values()),
+            rows.append(
+                audit.values(
+                    user_id=user_id,
+                    server_id=spec.id if known[spec.id] else None,
+                    server_name=spec.name,
+                    tool=tool,
+                    arguments=arguments,
+                    duration_ms=seconds * 1000,
+                    outcome=outcome,
+                    error=error,
+                    secrets=tuple(spec.env.values()) + tuple(spec.headers.values()),
+                )
             )
+        audit.record_many(session=session, rows=rows)
 
 
 @event.listens_for(ApiToken, "after_update")
