@@ -155,7 +155,6 @@ def take_confirmation(entry: ToolEntry, name: str, arguments: dict[str, Any]) ->
     )
 
 
-def error_result(message: str) -> types.CallToolResult:
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=message)], is_error=True
-    )
+def error_json(message: str) -> dict[str, Any]:
+    """A tool error result in its wire form: how refusals reach the client."""
+    return {"content": [{"type": "text", "text": message}], "isError": True}

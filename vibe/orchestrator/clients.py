@@ -32,6 +32,7 @@ from mcp.os.posix.utilities import terminate_posix_process_tree
 from mcp.shared.message import SessionMessage
 
 from vibe import __version__
+from vibe.orchestrator.upstream import HttpLane, SessionWatch, lane_for
 
 log = logging.getLogger("vibe.mcp")
 
@@ -118,6 +119,11 @@ class Connection:
     def returncode(self) -> int | None:
         return self.info.get("returncode")
 
+    @property
+    def lane(self) -> HttpLane | None:
+        """The direct lane for tool calls (streamable HTTP upstreams only)."""
+        return self.info.get("lane")
+
 
 @contextlib.asynccontextmanager
 async def connect(
@@ -138,7 +144,7 @@ async def connect(
         if isinstance(method, str):
             await on_notification(method)
 
-    transport = _transport(spec, tail, closed, holder)
+    transport = _transport(spec, tail, closed, holder, on_notification)
     client = Client(
         transport,
         mode="legacy",
@@ -151,21 +157,33 @@ async def connect(
 
 
 def _transport(
-    spec: ServerSpec, tail: StderrTail, closed: anyio.Event, holder: dict[str, Any]
+    spec: ServerSpec,
+    tail: StderrTail,
+    closed: anyio.Event,
+    holder: dict[str, Any],
+    on_notification: NotificationHandler,
 ) -> contextlib.AbstractAsyncContextManager[Any]:
     if spec.transport == "stdio":
         return stdio_transport(spec, tail, closed, holder)
     if spec.transport == "streamable_http":
-        return _http_transport(spec, closed)
+        return _http_transport(spec, closed, holder, on_notification)
     if spec.transport == "sse":
         return _sse_transport(spec, closed)
     raise ValueError(f"unknown transport {spec.transport!r}")
 
 
 @contextlib.asynccontextmanager
-async def _http_transport(spec: ServerSpec, closed: anyio.Event) -> AsyncIterator[Any]:
+async def _http_transport(
+    spec: ServerSpec,
+    closed: anyio.Event,
+    holder: dict[str, Any],
+    on_notification: NotificationHandler,
+) -> AsyncIterator[Any]:
     timeout = httpx2.Timeout(30.0, read=max(300.0, spec.timeout_seconds))
-    transport = DrainingTransport(httpx2.AsyncHTTPTransport())
+    watch = SessionWatch()
+    transport = DrainingTransport(httpx2.AsyncHTTPTransport(), watch)
+    lane = lane_for(spec.url, spec.headers, watch, on_notification)
+    holder["lane"] = lane
     try:
         async with (
             httpx2.AsyncClient(headers=spec.headers, timeout=timeout, transport=transport) as http,
@@ -173,6 +191,9 @@ async def _http_transport(spec: ServerSpec, closed: anyio.Event) -> AsyncIterato
         ):
             yield streams
     finally:
+        holder.pop("lane", None)
+        if lane is not None:
+            await lane.aclose()
         closed.set()
 
 
@@ -182,13 +203,17 @@ class DrainingTransport(httpx2.AsyncBaseTransport):
     The SDK's client stops reading such a stream as soon as the JSON-RPC response arrived and
     closes it; the end of the body is still on its way, so the connection cannot go back to the
     pool and every call pays a new TCP connection. Reading on for a moment first lets it.
+    It also shows ``watch`` the session each exchange belongs to, for the tool-call lane.
     """
 
-    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
+    def __init__(self, inner: httpx2.AsyncBaseTransport, watch: SessionWatch | None = None) -> None:
         self.inner = inner
+        self.watch = watch
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         response = await self.inner.handle_async_request(request)
+        if self.watch is not None and response.status_code < 300:
+            self.watch.saw(request.headers, response.headers)
         content_type = response.headers.get("content-type", "")
         if request.method == "POST" and content_type.startswith("text/event-stream"):
             response.stream = _DrainOnClose(response.stream)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from mcp.shared.exceptions import MCPError
 from vibe.orchestrator import health as metrics
 from vibe.orchestrator.clients import Connection, ServerSpec, StderrTail, connect
 from vibe.orchestrator.health import Breaker, Health
+from vibe.orchestrator.upstream import NotForwarded
 
 BACKOFF_START = 0.5
 STABLE_AFTER = 30.0
@@ -335,6 +336,30 @@ class Supervisor:
 
         return await self.request(server_id, send, timeout=timeout, label=name)
 
+    async def call_tool_json(
+        self,
+        server_id: int,
+        name: str,
+        arguments: dict[str, Any] | None,
+        *,
+        meta: dict[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """The call's result in its wire form: straight from the upstream's JSON through the
+        connection's lane when it has one, else dumped from the SDK client's result."""
+
+        async def send(conn: Connection) -> dict[str, Any]:
+            lane = conn.lane
+            if lane is not None and lane.ready:
+                try:
+                    return await lane.call_tool(name, arguments, meta)
+                except NotForwarded:
+                    pass  # nothing was sent: the SDK client's way is still open
+            result = await conn.client.call_tool(name, arguments or {}, meta=meta)
+            return result.model_dump(by_alias=True, mode="json", exclude_none=True)
+
+        return await self._exchange(server_id, send, timeout=timeout, label=name)
+
     async def request(
         self,
         server_id: int,
@@ -342,6 +367,21 @@ class Supervisor:
         *,
         timeout: float | None = None,
         label: str = "",
+    ) -> Any:
+        """Run ``send(client)`` on the server's SDK client, with its deadline and slot."""
+
+        async def on_client(conn: Connection) -> Any:
+            return await send(conn.client)
+
+        return await self._exchange(server_id, on_client, timeout=timeout, label=label)
+
+    async def _exchange(
+        self,
+        server_id: int,
+        send: Callable[[Connection], Awaitable[Any]],
+        *,
+        timeout: float | None,
+        label: str,
     ) -> Any:
         runtime = self._get(server_id)
         deadline = anyio.current_time() + (timeout or runtime.spec.timeout_seconds)
@@ -363,7 +403,7 @@ class Supervisor:
     async def _send(
         self,
         runtime: ServerRuntime,
-        send: Callable[[Any], Awaitable[Any]],
+        send: Callable[[Connection], Awaitable[Any]],
         deadline: float,
         label: str,
     ) -> Any:
@@ -377,7 +417,7 @@ class Supervisor:
                     runtime.in_flight += 1
                     runtime.peak_in_flight = max(runtime.peak_in_flight, runtime.in_flight)
                     try:
-                        result = await send(conn.client)
+                        result = await send(conn)
                     finally:
                         runtime.in_flight -= 1
         except TimeoutError as exc:
