@@ -88,13 +88,13 @@ class _Emitter:
         return self.r.node_id(self.project, kind, qname)
 
     def run(self) -> FileResolution:
-        self.r.table.deps = set()
+        self.r.table.start_recording()
         self.r.table.lookup(f"file:{self.file.path}")
         self._imports()
         self._inherits()
         for ref in self.file.refs:
             self._ref(ref.kind, ref.scope, ref.expr, ref.line, ref.text)
-        self.out.deps = frozenset(self.r.table.deps)
+        self.out.deps = self.r.table.recorded()
         return self.out
 
     # -- node ids ----------------------------------------------------------------------------

@@ -81,6 +81,7 @@ CONFIDENCE = {
     "return-type": 0.75,
 }
 _BUSY: Any = object()
+_NO_DEPS: frozenset[str] = frozenset()
 
 
 class Resolver:
@@ -118,32 +119,37 @@ class Resolver:
         call stack, so it is not memoised: results must not depend on resolution order, or an
         incremental update could differ from a clean index.
         """
+        table = self.table
         hit = self._memo.get(key)
         if hit is not None:
             if hit[0] is _BUSY:
                 self._cycles += 1
                 return None
-            self.table.deps.update(hit[1])
+            # Hits repeat the same (often large) dependency sets: note the set, merge once.
+            table.dep_sets[id(hit[1])] = hit[1]
             return hit[0]
         if self._depth > MAX_DEPTH:
             self._cycles += 1
             return None
-        outer = self.table.deps
-        self.table.deps = set()
-        self._memo[key] = (_BUSY, frozenset())
+        outer, outer_sets = table.deps, table.dep_sets
+        table.deps, table.dep_sets = set(), {}
+        self._memo[key] = (_BUSY, _NO_DEPS)
         cycles = self._cycles
         self._depth += 1
         try:
             value = compute()
         finally:
             self._depth -= 1
-            inner = self.table.deps
-            self.table.deps = outer
-            outer.update(inner)
+            inner, inner_sets = table.deps, table.dep_sets
+            table.deps, table.dep_sets = outer, outer_sets
         if self._cycles == cycles:
-            self._memo[key] = (value, frozenset(inner))
+            recorded = frozenset(inner).union(*inner_sets.values())
+            self._memo[key] = (value, recorded)
+            outer_sets[id(recorded)] = recorded
         else:
             del self._memo[key]
+            outer.update(inner)
+            outer_sets.update(inner_sets)
         return value
 
     def file(self, path: str) -> FileResult:

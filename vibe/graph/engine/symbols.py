@@ -109,6 +109,17 @@ class SymbolTable:
         self.files = files
         self.keys = keys
         self.deps: set[str] = set()
+        # Dependency sets of memoised results, by id: merged into `deps` once, in `recorded()`.
+        self.dep_sets: dict[int, frozenset[str]] = {}
+
+    def start_recording(self) -> None:
+        """Forget what was asked so far: the next `recorded()` covers one file's resolution."""
+        self.deps = set()
+        self.dep_sets = {}
+
+    def recorded(self) -> frozenset[str]:
+        """Every key asked for since `start_recording()`, directly or through memoised results."""
+        return frozenset(self.deps).union(*self.dep_sets.values())
 
     def lookup(self, key: str) -> Any:
         """Value of a key (recorded as a dependency whether or not it exists)."""
