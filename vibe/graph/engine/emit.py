@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vibe.graph.engine.languages import JS_FAMILY
-from vibe.graph.engine.model import Definition, Edge, FileResult, Node, Unresolved
+from vibe.graph.engine.model import Definition, Edge, FileResult, Node, Unresolved, tuple_pickled
 from vibe.graph.engine.modules import js_import, python_import
 from vibe.graph.engine.resolve import Resolver, Result, Value
 
@@ -55,6 +55,7 @@ IGNORED_CALLEES = {
 STDLIB_PYTHON = frozenset(sys.stdlib_module_names) | {"builtins", "__future__"}
 
 
+@tuple_pickled
 @dataclass(slots=True)
 class FileResolution:
     """Resolved edges of one file plus the external nodes they point at and their dependencies."""

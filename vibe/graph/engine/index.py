@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vibe.graph.engine.emit import FileResolution, resolve_file
+from vibe.graph.engine.emit import FileResolution
 from vibe.graph.engine.gcpause import paused_gc
 from vibe.graph.engine.languages import GRAMMARS, language_for
 from vibe.graph.engine.manifests import scan_manifests
 from vibe.graph.engine.model import Edge, FileResult, GraphData, Node, Skipped
 from vibe.graph.engine.packages import PackageNames, touches_manifest
 from vibe.graph.engine.parallel import extract_many
+from vibe.graph.engine.parallel_resolve import resolve_many
 from vibe.graph.engine.parse import DEFAULT_MAX_FILE_BYTES
-from vibe.graph.engine.resolve import Resolver
 from vibe.graph.engine.structure import directory_structure, file_structure
-from vibe.graph.engine.symbols import SymbolTable, changed_keys, file_keys, python_keys
+from vibe.graph.engine.symbols import changed_keys, file_keys, python_keys
 from vibe.graph.engine.walk import iter_source_files
 
 Progress = Callable[[float, str], None]
@@ -246,15 +246,12 @@ class GraphIndex:
         if self._packages_changed:
             affected |= {p for p, r in self.resolutions.items() if self.packages.stale(r.packages)}
             self._packages_changed = False
-        table = SymbolTable(self.files, self._key_map)
-        resolver = Resolver(table)
-        done = []
-        for path in sorted(affected):
-            result = self.files.get(path)
-            if result is None or not GRAMMARS[result.language].full:
-                continue
-            self.resolutions[path] = resolve_file(resolver, self.project, result, self.packages)
-            done.append(path)
+        done = [
+            p for p in sorted(affected) if p in self.files and GRAMMARS[self.files[p].language].full
+        ]
+        self.resolutions.update(
+            resolve_many(self.files, self._key_map, self.project, self.packages, done, self.workers)
+        )
         return done
 
     def graph(self) -> GraphData:

@@ -6,8 +6,12 @@ boundary cheaply and the storage layer can map them to rows without knowing abou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 NODE_KINDS = (
     "repository",
@@ -40,6 +44,23 @@ Expr = tuple[Any, ...] | None
 Binding = tuple[Any, ...]
 
 
+def tuple_pickled(cls: type[T]) -> type[T]:
+    """Pickle a slotted dataclass as (class, field values).
+
+    The default for `slots=True` walks `dataclasses.fields()` in Python for every object, both
+    ways; results cross process boundaries by the hundred thousand, so that walk mattered.
+    """
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    values: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
+
+    def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@tuple_pickled
 @dataclass(slots=True)
 class Node:
     """One vertex of the graph; `id` is derived from (project, kind, qname) so it is stable."""
@@ -57,6 +78,7 @@ class Node:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
+@tuple_pickled
 @dataclass(slots=True, frozen=True)
 class Edge:
     """A directed, typed relation; resolved edges say how sure we are and how we got there."""
@@ -70,6 +92,7 @@ class Edge:
     line: int = 0
 
 
+@tuple_pickled
 @dataclass(slots=True, frozen=True)
 class Unresolved:
     """A call we could not attach to a definition; kept with its text instead of being guessed."""
@@ -81,6 +104,7 @@ class Unresolved:
     line: int
 
 
+@tuple_pickled
 @dataclass(slots=True, frozen=True)
 class Skipped:
     """A file the indexer did not index, and why (size, binary, encoding, unreadable...)."""
@@ -89,6 +113,7 @@ class Skipped:
     reason: str
 
 
+@tuple_pickled
 @dataclass(slots=True)
 class Definition:
     """A class, function or method found by extraction, before ids are assigned."""
@@ -103,6 +128,7 @@ class Definition:
     scope: int = -1  # index of the scope this definition opens (-1: structure-only language)
 
 
+@tuple_pickled
 @dataclass(slots=True)
 class Scope:
     """A lexical scope (module, class or function body) and the names it binds."""
@@ -122,6 +148,7 @@ class Scope:
         self.bindings.setdefault(name, []).append(binding)
 
 
+@tuple_pickled
 @dataclass(slots=True)
 class Ref:
     """A use site to resolve: a call, a value reference or a decorator application."""
@@ -133,6 +160,7 @@ class Ref:
     text: str
 
 
+@tuple_pickled
 @dataclass(slots=True)
 class ImportFact:
     """One imported module, kept for `imports` edges independently of the names it binds."""
@@ -143,6 +171,7 @@ class ImportFact:
     line: int
 
 
+@tuple_pickled
 @dataclass(slots=True)
 class FileResult:
     """Everything extraction learned from one file; keyed by root-relative POSIX path."""
@@ -163,6 +192,7 @@ class FileResult:
     errors: list[str] = field(default_factory=list)
 
 
+@tuple_pickled
 @dataclass(slots=True)
 class GraphData:
     """The whole in-memory graph: what the storage layer persists and networkx loads."""
