@@ -83,6 +83,7 @@ class MemorySampler(threading.Thread):
         self.interval = interval
         self.peaks: dict[int, int] = {}  # pid -> VmHWM in kB, for descendants
         self.total_kb = 0
+        self.pss_kb = 0  # peak of the summed proportional set sizes (shared pages counted once)
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -96,13 +97,15 @@ class MemorySampler(threading.Thread):
 
     def sample(self) -> None:
         me = os.getpid()
-        total = 0
+        total = pss = 0
         for pid in [me, *descendants(me)]:
             status = proc_status(pid)
             total += status.get("VmRSS", 0)
+            pss += proc_pss(pid)
             if pid != me and "VmHWM" in status:
                 self.peaks[pid] = max(self.peaks.get(pid, 0), status["VmHWM"])
         self.total_kb = max(self.total_kb, total)
+        self.pss_kb = max(self.pss_kb, pss)
 
 
 def proc_status(pid: int) -> dict[str, int]:
@@ -116,6 +119,15 @@ def proc_status(pid: int) -> dict[str, int]:
         if key in ("VmRSS", "VmHWM"):
             found[key] = int(value.split()[0])
     return found
+
+
+def proc_pss(pid: int) -> int:
+    """Proportional set size in kB: forked workers' copy-on-write pages are split, not doubled."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("Pss:")), 0)
 
 
 def descendants(root: int) -> list[int]:
@@ -186,6 +198,10 @@ def report(
     print(f"projected 10k files      {10_000 / full_rate:8.1f} s  (target <= 30 s)")
     print(f"peak RSS                 {own:8.0f} MB main, {worker:.0f} MB largest worker")
     print(f"peak RSS overall         {overall:8.0f} MB  (main + workers at once; target <= 1500)")
+    print(
+        f"peak PSS overall         {sampler.pss_kb / 1024:8.0f} MB  "
+        "(same, shared copy-on-write pages counted once)"
+    )
     print(
         f"incremental update p50   {p50:8.1f} ms  ({p50 / 1000 * parse_rate:.2f}x one parse-file)"
     )
