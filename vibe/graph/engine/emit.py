@@ -93,8 +93,8 @@ class _Emitter:
         self.r.table.lookup(f"file:{self.file.path}")
         self._imports()
         self._inherits()
-        for ref in self.file.refs:
-            self._ref(ref.kind, ref.scope, ref.expr, ref.line, ref.text)
+        for kind, scope, expr, line, text in self.file.refs:
+            self._ref(kind, scope, expr, line, text)
         self.out.deps = self.r.table.recorded()
         return self.out
 
@@ -218,7 +218,7 @@ class _Emitter:
                 else:
                     self.edge(source, target[0], "inherits", found, line)
 
-    def _ref(self, kind: str, scope: int, expr: tuple, line: int, text: str) -> None:
+    def _ref(self, kind: str, scope: int, expr: tuple, line: int, text: str | None) -> None:
         source = self.scope_id(self.file.path, scope)
         if source is None or expr in IGNORED_CALLEES.get(self.file.language, ()):
             return
@@ -233,7 +233,8 @@ class _Emitter:
         target = self.target_id(found[0]) if found is not None else None
         if found is None or target is None:
             if found is None or found[0][0] not in ("lambda", "inst", "super"):
-                self.unresolved(source, text, "calls", line)
+                written = _expr_text(expr) if text is None else text
+                self.unresolved(source, written, "calls", line)
             return
         if kind == "decorator":
             if found[2] == "builtin":

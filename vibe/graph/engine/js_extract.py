@@ -11,7 +11,7 @@ from tree_sitter import Node as TSNode
 
 from vibe.graph.engine.js_exports import record_export
 from vibe.graph.engine.jsexpr import jsdoc_before, jsexpr, string_value, type_expr
-from vibe.graph.engine.model import Binding, Definition, FileResult, ImportFact, Ref, Scope
+from vibe.graph.engine.model import Binding, Definition, FileResult, ImportFact, Scope
 from vibe.graph.engine.parse import captures
 from vibe.graph.engine.pyexpr import text
 
@@ -263,7 +263,7 @@ class _JSExtractor:
         parsed = jsexpr(node)
         if parsed is not None and node is not None:
             line = node.start_point.row + 1
-            self.result.refs.append(Ref(kind, scope, parsed, line, text(node, MAX_TEXT)))
+            self.result.refs.append((kind, scope, parsed, line, text(node, MAX_TEXT)))
 
 
 def _declared_name(node: TSNode) -> TSNode | None:

@@ -43,6 +43,11 @@ Expr = tuple[Any, ...] | None
 # ("unknown",) · ("jsimport", spec, name) · ("lambda",)
 Binding = tuple[Any, ...]
 
+# A use site to resolve: (kind, scope, expr, line, text), kind "call" | "ref" | "decorator" |
+# "new". `text` is the source as written (kept for unresolved calls), or None when `expr` spells
+# it exactly (a plain dotted name). A tuple: there is one per use site, the index's bulk.
+Ref = tuple[str, int, Expr, int, str | None]
+
 
 def tuple_pickled(cls: type[T]) -> type[T]:
     """Pickle a slotted dataclass as (class, field values).
@@ -146,18 +151,6 @@ class Scope:
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
-
-
-@tuple_pickled
-@dataclass(slots=True)
-class Ref:
-    """A use site to resolve: a call, a value reference or a decorator application."""
-
-    kind: str  # "call" | "ref" | "decorator" | "new"
-    scope: int
-    expr: Expr
-    line: int
-    text: str
 
 
 @tuple_pickled

@@ -7,10 +7,11 @@ stack of open scopes, so the Python-side cost is per interesting node, not per s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tree_sitter import Node as TSNode
 
-from vibe.graph.engine.model import Binding, Definition, Expr, FileResult, ImportFact, Ref, Scope
+from vibe.graph.engine.model import Binding, Definition, Expr, FileResult, ImportFact, Scope
 from vibe.graph.engine.parse import captures
 from vibe.graph.engine.pyexpr import annotation, docstring_of, expr, text
 
@@ -20,13 +21,13 @@ QUERY = """
 (decorator) @decorator
 (import_statement) @import
 (import_from_statement) @import_from
-(call) @call
+(call function: (_) @call)
 (assignment) @assign
 (named_expression) @walrus
 (return_statement) @return
 (for_statement left: (_) @unknown)
 (as_pattern_target) @unknown
-(argument_list [(identifier) (attribute)] @ref)
+(call arguments: (argument_list [(identifier) (attribute)] @ref))
 (keyword_argument value: [(identifier) (attribute)] @ref)
 (list [(identifier) (attribute)] @ref)
 (pair value: [(identifier) (attribute)] @ref)
@@ -57,19 +58,19 @@ class _Extractor:
         # pad back the leading whitespace/comments it skips so slices line up.
         self.source = b" " * root.start_byte + (root.text or b"")
         self.result.docstring = docstring_of(root)
-        items = [
-            (node.start_byte, -node.end_byte, name, node)
-            for name, nodes in captures("python", QUERY, root).items()
-            for node in nodes
-        ]
-        items.sort(key=lambda item: (item[0], item[1]))
-        stack: list[tuple[int, int]] = [(root.end_byte, 0)]
         handlers = {name: getattr(self, "on_" + name) for name in HANDLED}
-        for start, _, name, node in items:
+        # A running index breaks (start, end) ties in capture order and keeps the sort in C.
+        items: list[tuple[int, int, int, Callable[[TSNode, int], int | None], TSNode]] = []
+        for name, nodes in captures("python", QUERY, root).items():
+            handler, at = handlers[name], len(items)
+            items += [(n.start_byte, -n.end_byte, at + i, handler, n) for i, n in enumerate(nodes)]
+        items.sort()
+        stack: list[tuple[int, int]] = [(root.end_byte, 0)]
+        for start, _, _, handler, node in items:
             while start >= stack[-1][0] and len(stack) > 1:
                 stack.pop()
             scope = stack[-1][1]
-            opened = handlers[name](node, scope)
+            opened = handler(node, scope)
             if opened is not None:
                 stack.append((node.end_byte, opened))
 
@@ -90,15 +91,23 @@ class _Extractor:
         if kind == "identifier":
             return ("name", self.text(node))
         if kind == "attribute":
-            raw = self.source[node.start_byte : node.end_byte]
-            if DOTTED.fullmatch(raw):
-                parts = raw.decode("ascii").split(".")
-                if parts[0] not in CONSTANTS:
-                    result: Expr = ("name", parts[0])
-                    for part in parts[1:]:
-                        result = ("attr", result, part)
-                    return result
+            found = self._dotted(self.source[node.start_byte : node.end_byte])
+            if found is not None:
+                return found
         return expr(node)
+
+    @staticmethod
+    def _dotted(raw: bytes) -> Expr:
+        """The expression of a plain ASCII dotted name (`a.b.c`), or None for anything else."""
+        if not DOTTED.fullmatch(raw):
+            return None
+        parts = raw.decode("ascii").split(".")
+        if parts[0] in CONSTANTS:
+            return None
+        result: Expr = ("name", parts[0])
+        for part in parts[1:]:
+            result = ("attr", result, part)
+        return result
 
     def _new_scope(self, node: TSNode, scope: int, kind: str, def_kind: str) -> tuple[int, str]:
         name = self.text(node.child_by_field_name("name"))
@@ -219,14 +228,10 @@ class _Extractor:
         )
 
     def on_call(self, node: TSNode, scope: int) -> None:
-        func = node.child_by_field_name("function")
-        if func is not None:
-            self._ref("call", scope, func)
+        self._ref("call", scope, node)  # the query captures the callee, not the whole call
 
     def on_ref(self, node: TSNode, scope: int) -> None:
-        holder = node.parent.parent if node.parent is not None else None
-        if holder is None or holder.type != "class_definition":
-            self._ref("ref", scope, node)
+        self._ref("ref", scope, node)  # base classes are not refs: the query skips them
 
     def on_assign(self, node: TSNode, scope: int) -> None:
         left = node.child_by_field_name("left")
@@ -283,11 +288,17 @@ class _Extractor:
             self._ref("ref", scope, value)
 
     def _ref(self, kind: str, scope: int, node: TSNode) -> None:
-        parsed = self.expr(node)
+        start, end = node.start_byte, node.end_byte
+        kind_of_node = node.type
+        text: str | None = None  # a plain dotted name: the expression spells the text
+        if kind_of_node == "identifier" and end - start <= MAX_TEXT:
+            parsed: Expr = ("name", self.source[start:end].decode("utf-8", "replace"))
+        else:
+            parsed = self._dotted(self.source[start:end]) if kind_of_node == "attribute" else None
+            if parsed is None or end - start > MAX_TEXT:
+                parsed, text = self.expr(node), self.text(node, MAX_TEXT)
         if parsed is not None:
-            self.result.refs.append(
-                Ref(kind, scope, parsed, node.start_point.row + 1, self.text(node, MAX_TEXT))
-            )
+            self.result.refs.append((kind, scope, parsed, node.start_point.row + 1, text))
 
 
 def _module_ref(node: TSNode | None) -> tuple[str, int]:
