@@ -40,6 +40,7 @@ from starlette.types import Receive, Scope, Send
 from vibe import __version__
 from vibe.core.errors import VibeError
 from vibe.orchestrator import router
+from vibe.orchestrator.fastpath import FastPath
 from vibe.orchestrator.service import Orchestrator, Principal, new_supervisor, principal_for_token
 from vibe.orchestrator.supervisor import CallFailed
 
@@ -52,6 +53,9 @@ NOTIFY_DEADLINE = 2.0
 # or progress to clients during a call, and list_changed still goes out on the session's GET
 # stream (sessions stay stateful for that reason; stateless mode would drop those).
 JSON_RESPONSE = True
+# Plain tool calls on an open session skip the SDK's server machinery (see fastpath.py);
+# it answers in JSON, so it needs JSON_RESPONSE.
+FAST_PATH = True
 
 
 class GatewayServer(Server[Any]):
@@ -171,6 +175,7 @@ class GatewayRuntime:
         self.orch: Orchestrator | None = None
         self.gateway: Gateway | None = None
         self.manager: StreamableHTTPSessionManager | None = None
+        self.fast: FastPath | None = None
         self.sse = SseServerTransport("/mcp/messages/")
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -178,6 +183,8 @@ class GatewayRuntime:
         self._lock = asyncio.Lock()
 
     async def ensure_running(self) -> Orchestrator:
+        if self.orch is not None and self._task is not None and not self._task.done():
+            return self.orch  # every request asks: the common answer costs no future
         async with self._lock:
             if self._task is None:
                 self._task = asyncio.get_running_loop().create_task(self._main())
@@ -199,6 +206,7 @@ class GatewayRuntime:
             )
             async with self.manager.run():
                 await orch.reload()
+                self.fast = FastPath(self.manager, orch) if FAST_PATH and JSON_RESPONSE else None
                 self.orch = orch
                 self._ready.set()
                 try:
@@ -250,6 +258,11 @@ class AuthenticatedMcp:
         runtime = self.runtime
         assert runtime.manager is not None and runtime.gateway is not None
         if self.kind == "http":
+            if runtime.fast is not None:
+                fallback = await runtime.fast.handle(scope, receive, send, scope[PRINCIPAL_KEY])
+                if fallback is None:
+                    return
+                receive = fallback
             await runtime.manager.handle_request(scope, receive, send)
         elif self.kind == "messages":
             await runtime.sse.handle_post_message(scope, receive, send)

@@ -37,7 +37,7 @@ from vibe.orchestrator.catalog import (
     take_confirmation,
 )
 from vibe.orchestrator.models import McpTool
-from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor
+from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor, Wire
 
 log = logging.getLogger("vibe.mcp")
 
@@ -154,28 +154,28 @@ class Orchestrator:
         self, principal: Principal, name: str, arguments: dict[str, Any] | None
     ) -> types.CallToolResult:
         """Forward a namespaced tool call; every problem comes back as an error result."""
-        return types.CallToolResult.model_validate(
-            await self.call_tool_json(principal, name, arguments)
-        )
+        result, _shaped = await self.call_tool_wire(principal, name, arguments)
+        return types.CallToolResult.model_validate(result)
 
-    async def call_tool_json(
+    async def call_tool_wire(
         self, principal: Principal, name: str, arguments: dict[str, Any] | None
-    ) -> dict[str, Any]:
-        """``call_tool`` with the result in its wire form, which the gateway's fast path passes
-        on as it came: every check, metric and audit row is the same on both paths."""
+    ) -> Wire:
+        """``call_tool`` with the result in its wire form (and the protocol version it is already
+        shaped for, if any), which the gateway's fast path can pass on as it came. Every check,
+        metric and audit row is the same for both."""
         started = time.perf_counter()
         catalog = await self.catalog(principal.user_id)
         entry = catalog.entries.get(name)
         if entry is None:
-            return error_json(catalog.refused.get(name) or f"unknown tool '{name}'")
+            return error_json(catalog.refused.get(name) or f"unknown tool '{name}'"), None
         runtime, tool = entry.runtime, entry.tool
         arguments = dict(arguments or {})
-        outcome, error, result = "ok", "", None
+        outcome, error, wire = "ok", "", None
         try:
             await self._check_call(principal, entry, name, arguments)
-            result = await self._forward(principal, runtime, tool.name, arguments)
-            if result.get("isError"):
-                outcome, error = "tool_error", _text_of(result)
+            wire = await self._forward(principal, runtime, tool.name, arguments)
+            if wire[0].get("isError"):
+                outcome, error = "tool_error", _text_of(wire[0])
         except CallFailed as exc:
             outcome, error = exc.outcome, exc.message
         except (VibeError, RateLimited) as exc:
@@ -183,14 +183,14 @@ class Orchestrator:
         seconds = time.perf_counter() - started
         metrics.observe_call(runtime.spec.name, tool.name, outcome, seconds)
         self.audit.put((principal.user_id, runtime, tool.name, arguments, seconds, outcome, error))
-        return result if result is not None else error_json(error)
+        return wire if wire is not None else (error_json(error), None)
 
     async def _forward(
         self, principal: Principal, runtime: ServerRuntime, name: str, arguments: Any
-    ) -> dict[str, Any]:
+    ) -> Wire:
         # Vibe's own servers act as the caller: they get a signed identity in `_meta`.
         meta = builtin.call_meta(runtime.spec, principal.user_id)
-        return await self.sup.call_tool_json(runtime.spec.id, name, arguments, meta=meta)
+        return await self.sup.call_tool_wire(runtime.spec.id, name, arguments, meta=meta)
 
     async def flush_audit(self) -> None:
         """Wait until every queued audit row is written."""

@@ -32,6 +32,7 @@ LIST_PAGES = 50
 SESSION_GONE = {"Session terminated", "Session not found"}
 
 ChangeHook = Callable[["ServerRuntime"], Awaitable[None]]
+Wire = tuple[dict[str, Any], str | None]  # a result's JSON, and the version it is shaped for
 HealthHook = Callable[["ServerRuntime", bool, float | None, str], Awaitable[None]]
 
 
@@ -336,7 +337,7 @@ class Supervisor:
 
         return await self.request(server_id, send, timeout=timeout, label=name)
 
-    async def call_tool_json(
+    async def call_tool_wire(
         self,
         server_id: int,
         name: str,
@@ -344,19 +345,20 @@ class Supervisor:
         *,
         meta: dict[str, Any] | None = None,
         timeout: float | None = None,
-    ) -> dict[str, Any]:
-        """The call's result in its wire form: straight from the upstream's JSON through the
-        connection's lane when it has one, else dumped from the SDK client's result."""
+    ) -> Wire:
+        """The call's result in its wire form and the protocol version it is already shaped for:
+        the upstream's JSON as written when it came through the connection's lane, or the SDK
+        client's result dumped (shaped for no version in particular: None)."""
 
-        async def send(conn: Connection) -> dict[str, Any]:
+        async def send(conn: Connection) -> Wire:
             lane = conn.lane
             if lane is not None and lane.ready:
                 try:
-                    return await lane.call_tool(name, arguments, meta)
+                    return await lane.call_tool(name, arguments, meta), lane.watch.protocol_version
                 except NotForwarded:
                     pass  # nothing was sent: the SDK client's way is still open
             result = await conn.client.call_tool(name, arguments or {}, meta=meta)
-            return result.model_dump(by_alias=True, mode="json", exclude_none=True)
+            return result.model_dump(by_alias=True, mode="json", exclude_none=True), None
 
         return await self._exchange(server_id, send, timeout=timeout, label=name)
 
