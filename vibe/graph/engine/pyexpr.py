@@ -90,10 +90,11 @@ def _string_value(raw: str) -> str:
 
 def docstring_of(body: TSNode) -> str:
     """The docstring of a module or block: its first statement when that is a string."""
-    first = body.named_children[0] if body.named_child_count else None
-    if first is None or first.type != "expression_statement" or not first.named_children:
+    # named_child(0), not named_children[0]: a body's full child list is one node per statement.
+    first = body.named_child(0) if body.named_child_count else None
+    if first is None or first.type != "expression_statement" or not first.named_child_count:
         return ""
-    value = first.named_children[0]
-    if value.type != "string":
+    value = first.named_child(0)
+    if value is None or value.type != "string":
         return ""
     return inspect.cleandoc(_string_value(text(value)))[:MAX_DOCSTRING]
