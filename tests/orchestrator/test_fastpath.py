@@ -191,6 +191,7 @@ def test_the_answer_is_the_one_the_sdk_would_give(live_api, admin, token_for):
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "application/json"
         assert response.headers["mcp-session-id"] == headers["Mcp-Session-Id"]
+        assert len(response.headers["x-request-id"]) == 32  # the app's request context
     assert (
         fast.json()
         == slow.json()

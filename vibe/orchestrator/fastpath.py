@@ -56,7 +56,7 @@ class FastPath:
         self, scope: Scope, receive: Receive, send: Send, principal: Principal
     ) -> Receive | None:
         """None once answered; otherwise the ``receive`` the SDK must use (body replayed)."""
-        session = self._session(scope)
+        session = self.session_of(scope)
         if session is None:
             return receive
         session_id, transport, version = session
@@ -77,7 +77,7 @@ class FastPath:
         self.answered += 1
         return None
 
-    def _session(self, scope: Scope) -> tuple[str, StreamableHTTPServerTransport, str] | None:
+    def session_of(self, scope: Scope) -> tuple[str, StreamableHTTPServerTransport, str] | None:
         """The session a POST belongs to, when it is one the fast path may serve."""
         if scope["method"] != "POST" or self.manager.security_settings is not None:
             return None

@@ -32,13 +32,13 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
 from mcp.shared.exceptions import MCPError
 from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, ToolsListChanged
-from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vibe import __version__
 from vibe.core.errors import VibeError
+from vibe.core.web import RequestContextMiddleware
 from vibe.orchestrator import router
 from vibe.orchestrator.fastpath import FastPath
 from vibe.orchestrator.service import Orchestrator, Principal, new_supervisor, principal_for_token
@@ -47,6 +47,7 @@ from vibe.orchestrator.supervisor import CallFailed
 log = logging.getLogger("vibe.mcp.gateway")
 
 PRINCIPAL_KEY = "vibe.principal"
+MCP_PATHS = ("/mcp", "/mcp/")
 NOTIFY_DEADLINE = 2.0
 # Answers to POSTs as plain JSON bodies instead of one SSE stream each: cheaper on both ends, and
 # the connection goes back to the client's pool. Nothing is lost: the gateway sends no requests
@@ -230,28 +231,19 @@ class AuthenticatedMcp:
         self.kind = kind  # "http" | "sse" | "messages"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope)
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(scope)
+        if not token:
             await _unauthorized("send 'Authorization: Bearer <Vibe API token>'")(
                 scope, receive, send
             )
             return
         orch = await self.runtime.ensure_running()
         try:
-            principal = await orch.authenticate(token.strip())
+            principal = await orch.authenticate(token)
         except VibeError as exc:
             await _unauthorized(exc.message)(scope, receive, send)
             return
-        scope[PRINCIPAL_KEY] = principal
-        scope["user"] = AuthenticatedUser(
-            AccessToken(
-                token="",
-                client_id=f"vibe-token-{principal.token_id}",
-                scopes=sorted(principal.scopes),
-                subject=str(principal.user_id),
-            )
-        )
+        bind(scope, principal)
         await self._dispatch(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -272,6 +264,58 @@ class AuthenticatedMcp:
                 await server.run(read, write, server.create_initialization_options())
 
 
+class McpFront:
+    """The outermost ASGI layer. A POST to /mcp on a session the fast path may serve skips the
+    app's middleware (sessions, cookies, exception pages: none of them an MCP client's business)
+    but keeps its request id, metrics and log line; every other request passes through."""
+
+    def __init__(self, app: ASGIApp, runtime: GatewayRuntime, routes: dict[str, Route]) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.routes = routes
+        self.traced = RequestContextMiddleware(AuthenticatedMcp(runtime, "http")._dispatch)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = self.routes.get(scope["path"]) if scope["type"] == "http" else None
+        if route is not None and scope["method"] == "POST" and await self._servable(scope):
+            scope["route"] = route  # the request metrics' label, as the router would set it
+            await self.traced(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _servable(self, scope: Scope) -> bool:
+        orch, fast, token = self.runtime.orch, self.runtime.fast, bearer_token(scope)
+        if orch is None or fast is None or not token:
+            return False
+        try:
+            bind(scope, await orch.authenticate(token))
+        except VibeError:
+            return False  # the route answers 401
+        return fast.session_of(scope) is not None
+
+
+def bearer_token(scope: Scope) -> str:
+    """The bearer token of the request ("" when there is none)."""
+    for key, value in scope["headers"]:
+        if key == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else ""
+    return ""
+
+
+def bind(scope: Scope, principal: Principal) -> None:
+    """Mark the request as the principal's, for our handlers and for the SDK's session owner."""
+    scope[PRINCIPAL_KEY] = principal
+    scope["user"] = AuthenticatedUser(
+        AccessToken(
+            token="",
+            client_id=f"vibe-token-{principal.token_id}",
+            scopes=sorted(principal.scopes),
+            subject=str(principal.user_id),
+        )
+    )
+
+
 def _unauthorized(message: str) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": "unauthorized", "message": message}},
@@ -286,12 +330,14 @@ def install(app: FastAPI) -> GatewayRuntime:
     app.state.mcp = runtime
     # First in the list: the router tries routes in order, and every MCP call would otherwise
     # be matched against each API route before reaching these.
+    http = {path: Route(path, endpoint=AuthenticatedMcp(runtime, "http")) for path in MCP_PATHS}
     app.router.routes[0:0] = [
-        Route("/mcp", endpoint=AuthenticatedMcp(runtime, "http")),
-        Route("/mcp/", endpoint=AuthenticatedMcp(runtime, "http")),
+        *http.values(),
         Route("/mcp/sse", endpoint=AuthenticatedMcp(runtime, "sse")),
         Mount("/mcp/messages", app=AuthenticatedMcp(runtime, "messages")),
     ]
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: McpFront(build_stack(), runtime, http)  # type: ignore[method-assign]
     original = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
