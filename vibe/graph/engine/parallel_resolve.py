@@ -1,17 +1,22 @@
-"""Resolving many files at once, in forked worker processes that share the index copy-on-write.
+"""Resolving many files at once: this process and forked helpers share the index copy-on-write.
 
 Resolving one file reads the extraction results of any other file, so a spawned worker would need
-the whole index pickled into it. Forked workers inherit it instead, for free, and send back only
-their files' resolutions. Resolution results do not depend on which files were resolved before
-(the resolver never memoises order-dependent results), so splitting the work gives exactly the
-serial result. Small batches (incremental updates) stay in-process: a fork would dominate them.
+the whole index pickled into it. Forked helpers inherit it instead and send back only their files'
+resolutions. This process resolves its share too (a fork pool would leave it idle, and every extra
+process copies the pages it touches: reference counts write to every object read). Slices are
+claimed from a shared counter, so a slow process takes fewer. Resolution results do not depend on
+which files were resolved before (the resolver never memoises order-dependent results), so the
+split gives exactly the serial result. Small batches (incremental updates) stay in-process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import sys
-from collections.abc import Mapping
+import threading
+import traceback
+from collections.abc import Iterator, Mapping
+from multiprocessing.connection import Connection
 from typing import Any
 
 from vibe.graph.engine.emit import FileResolution, resolve_file
@@ -21,11 +26,43 @@ from vibe.graph.engine.resolve import Resolver
 from vibe.graph.engine.symbols import SymbolTable
 
 MIN_FILES_PER_WORKER = 250
-SLICE = 48  # files per task: small enough to balance, large enough to reuse a worker's memo
+SLICE = 32  # files per claim: small enough to balance, large enough to reuse a process's memo
 
-# What forked workers resolve against: set in the parent only while its pool is alive.
-_shared: tuple[Mapping[str, FileResult], Mapping[str, Any], str, PackageNames] | None = None
-_resolver: Resolver | None = None  # one per worker process, so its memo serves every slice
+Resolved = list[tuple[str, FileResolution]]
+
+
+class ResolveWorkerError(RuntimeError):
+    """A forked resolve helper failed; its files were not resolved."""
+
+
+class _Job:
+    """What every process resolves from: the index, the slices and the shared slice counter."""
+
+    def __init__(
+        self,
+        files: Mapping[str, FileResult],
+        keys: Mapping[str, Any],
+        project: str,
+        packages: PackageNames,
+        paths: list[str],
+    ) -> None:
+        self.files, self.keys, self.project, self.packages = files, keys, project, packages
+        self.slices = [paths[i : i + SLICE] for i in range(0, len(paths), SLICE)]
+        self.next = multiprocessing.get_context("fork").Value("i", 0)
+
+    def claimed(self) -> Iterator[Resolved]:
+        """Resolutions of the slices this process claims, one claim at a time, until none left."""
+        resolver = Resolver(SymbolTable(self.files, self.keys))
+        while True:
+            with self.next.get_lock():
+                index = self.next.value
+                self.next.value += 1
+            if index >= len(self.slices):
+                return
+            yield [
+                (p, resolve_file(resolver, self.project, self.files[p], self.packages))
+                for p in self.slices[index]
+            ]
 
 
 def resolve_many(
@@ -40,20 +77,33 @@ def resolve_many(
     if not _parallel(len(paths), workers):
         resolver = Resolver(SymbolTable(files, keys))
         return {p: resolve_file(resolver, project, files[p], packages) for p in paths}
-    global _shared
-    _shared = (files, keys, project, packages)
+    job = _Job(files, keys, project, packages, paths)
     found: dict[str, FileResolution] = {}
+    errors: list[str] = []
+    context = multiprocessing.get_context("fork")
+    helpers, readers = [], []
+    for _ in range(workers - 1):
+        receive, send = context.Pipe(duplex=False)
+        helper = context.Process(target=_helper, args=(job, send), daemon=True)
+        helper.start()
+        send.close()
+        reader = threading.Thread(target=_receive, args=(receive, found, errors), daemon=True)
+        reader.start()
+        helpers.append(helper)
+        readers.append(reader)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            slices = [paths[i : i + SLICE] for i in range(0, len(paths), SLICE)]
-            for part in pool.imap_unordered(_resolve_slice, slices):
-                for path, resolution in part:
-                    # Unpickling gives every file its own copy of each key string; the keys
-                    # of neighbouring files overlap heavily, so share them (tens of MB per 1k).
-                    resolution.deps = frozenset(map(sys.intern, resolution.deps))
-                    found[path] = resolution
-    finally:
-        _shared = None
+        for part in job.claimed():
+            found.update(part)
+    except BaseException:
+        for helper in helpers:
+            helper.terminate()
+        raise
+    for reader in readers:
+        reader.join()
+    for helper in helpers:
+        helper.join()
+    if errors or len(found) != len(paths):
+        raise ResolveWorkerError("; ".join(errors) or "a resolve helper exited early")
     return {p: found[p] for p in paths}
 
 
@@ -62,10 +112,28 @@ def _parallel(count: int, workers: int) -> bool:
     return forkable and workers > 1 and count >= MIN_FILES_PER_WORKER * 2
 
 
-def _resolve_slice(paths: list[str]) -> list[tuple[str, FileResolution]]:
-    global _resolver
-    assert _shared is not None, "resolve workers must be forked from resolve_many"
-    files, keys, project, packages = _shared
-    if _resolver is None:
-        _resolver = Resolver(SymbolTable(files, keys))
-    return [(p, resolve_file(_resolver, project, files[p], packages)) for p in paths]
+def _helper(job: _Job, send: Connection) -> None:
+    try:
+        for part in job.claimed():
+            send.send(part)
+        send.send(None)
+    except BaseException:
+        send.send(traceback.format_exc())
+        raise
+
+
+def _receive(receive: Connection, found: dict[str, FileResolution], errors: list[str]) -> None:
+    try:
+        while (part := receive.recv()) is not None:
+            if isinstance(part, str):
+                errors.append(part)
+                return
+            for path, resolution in part:
+                # Unpickling gives every file its own copy of each key string; neighbouring
+                # files' keys overlap heavily, so share them (tens of MB per thousand files).
+                resolution.deps = frozenset(map(sys.intern, resolution.deps))
+                found[path] = resolution
+    except EOFError:
+        errors.append("a resolve helper died")
+    finally:
+        receive.close()
