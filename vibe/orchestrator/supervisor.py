@@ -36,6 +36,12 @@ Wire = tuple[dict[str, Any], str | None]  # a result's JSON, and the version it 
 HealthHook = Callable[["ServerRuntime", bool, float | None, str], Awaitable[None]]
 
 
+def _slots(limit: int) -> anyio.Semaphore:
+    """A server's concurrency limit. ``fast_acquire``: taking a free slot does not go round the
+    event loop first, which cost a twentieth of a tool call's time in the gateway."""
+    return anyio.Semaphore(limit, fast_acquire=True)
+
+
 class CallFailed(Exception):
     """A call that did not produce a result; ``outcome`` is what the audit log records."""
 
@@ -65,7 +71,7 @@ class ServerRuntime:
     done: anyio.Event = field(default_factory=anyio.Event)
     wake: anyio.Event = field(default_factory=anyio.Event)
     reconnect: anyio.Event = field(default_factory=anyio.Event)
-    semaphore: anyio.Semaphore = field(default_factory=lambda: anyio.Semaphore(8))
+    semaphore: anyio.Semaphore = field(default_factory=lambda: _slots(8))
     in_flight: int = 0  # requests holding a slot right now
     peak_in_flight: int = 0
 
@@ -142,7 +148,7 @@ class Supervisor:
         if current is not None and not current.stopping:
             if current.spec.connection_key() == spec.connection_key():
                 if spec.max_concurrency != current.spec.max_concurrency:
-                    current.semaphore = anyio.Semaphore(spec.max_concurrency)
+                    current.semaphore = _slots(spec.max_concurrency)
                 current.spec = spec
                 return current
             self._spawn(self._replace, spec)
@@ -187,7 +193,7 @@ class Supervisor:
     def _start(self, spec: ServerSpec) -> ServerRuntime:
         breaker = Breaker(self.breaker_failures, self.breaker_cooldown)
         runtime = ServerRuntime(spec=spec, health=Health(breaker=breaker))
-        runtime.semaphore = anyio.Semaphore(spec.max_concurrency)
+        runtime.semaphore = _slots(spec.max_concurrency)
         self.runtimes[spec.id] = runtime
         self._spawn(self._run, runtime)
         return runtime
