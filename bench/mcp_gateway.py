@@ -258,6 +258,7 @@ def main() -> None:
                 proc.send_signal(2)  # SIGINT: uvicorn stops cleanly and py-spy writes its file
                 proc.wait(timeout=30)
     report(direct, gateway, args.calls, args.rounds)
+    print("load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for side in ("direct", "gateway"):
         spent = ", ".join(f"{k} {v:.2f}" for k, v in sorted(meter.per_call_ms(side).items()))
         print(f"CPU ms per call, {side:>7}: {spent}")
@@ -299,15 +300,28 @@ def summarise(path: str, top: int) -> None:
     for line in Path(path).read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
+        if not _busy(frames):
+            continue
         total += int(count)
         own[frames[-1]] += int(count)
         for frame in set(frames):
             inclusive[frame] += int(count)
-    print(f"\nprofile of the API process: {total} samples")
+    print(f"\nprofile of the API process: {total} samples (start-up and idle waits left out)")
     for title, table in (("self", own), ("inclusive", inclusive)):
         print(f"-- top {top} by {title} time")
         for frame, count in sorted(table.items(), key=lambda kv: -kv[1])[:top]:
             print(f"{100 * count / total:5.1f}%  {frame[:150]}")
+
+
+IDLE_LEAVES = ("Condition.wait", "select (selectors.py", "Queue.get", "Event.wait (threading")
+START_UP = ("_find_and_load", "Config.load", "Orchestrator.reload")
+
+
+def _busy(frames: list[str]) -> bool:
+    """A sample of work done for the calls: not a thread waiting, not the app starting."""
+    if frames[-1].startswith(IDLE_LEAVES):
+        return False
+    return not any(frame.startswith(START_UP) for frame in frames)
 
 
 if __name__ == "__main__":
