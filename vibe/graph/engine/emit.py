@@ -84,6 +84,9 @@ class _Emitter:
         self.seen: set[tuple[str, str, str]] = set()
         self.defs = {d.scope: d for d in result.defs}
         self.sources: dict[int, str | None] = {}
+        # The same use in the same scope (`self.x()`, `len(...)`) recurs within a file; its value
+        # and dependencies are those of its first evaluation, so evaluate it once.
+        self.values: dict[tuple[int, tuple], Result | None] = {}
 
     def node_id(self, kind: str, qname: str) -> str:
         return self.r.node_id(self.project, kind, qname)
@@ -222,7 +225,11 @@ class _Emitter:
         source = self.scope_id(self.file.path, scope)
         if source is None or expr in IGNORED_CALLEES.get(self.file.language, ()):
             return
-        found = self.r.eval(expr, self.file.path, scope)
+        key = (scope, expr)
+        if key in self.values:
+            found = self.values[key]
+        else:
+            found = self.values[key] = self.r.eval(expr, self.file.path, scope)
         if found is not None and found[0][0] == "super" and kind == "call":
             found = self.r.member(found, "constructor")
             if found is None:
