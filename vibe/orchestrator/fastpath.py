@@ -16,7 +16,6 @@ of this module fail loudly if an upgrade moves it.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import AsyncIterator
@@ -25,6 +24,7 @@ from typing import Any
 
 import anyio
 import mcp_types as types
+import pydantic_core
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser, authorization_context
 from mcp.server.streamable_http import REQUEST_CANCELLED, StreamableHTTPServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -175,15 +175,17 @@ def _plain_call(message: dict[str, Any]) -> bool:
 
 
 def _parse(body: bytes) -> dict[str, Any] | None:
+    """The body as the SDK's transport parses it (pydantic-core's JSON reader)."""
     try:
-        message = json.loads(body)
+        message = pydantic_core.from_json(body)
     except ValueError:
         return None
     return message if isinstance(message, dict) else None
 
 
 def _encode(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact UTF-8 JSON, byte for byte what the SDK's pydantic dump writes."""
+    return pydantic_core.to_json(message)
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import weakref
@@ -306,7 +307,13 @@ def bearer_token(scope: Scope) -> str:
 def bind(scope: Scope, principal: Principal) -> None:
     """Mark the request as the principal's, for our handlers and for the SDK's session owner."""
     scope[PRINCIPAL_KEY] = principal
-    scope["user"] = AuthenticatedUser(
+    scope["user"] = _user(principal)
+
+
+@functools.lru_cache(maxsize=1024)
+def _user(principal: Principal) -> AuthenticatedUser:
+    """The SDK's view of a principal; immutable, so built once rather than on every request."""
+    return AuthenticatedUser(
         AccessToken(
             token="",
             client_id=f"vibe-token-{principal.token_id}",

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import ssl
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import mcp_types as types
+import pydantic_core
 from mcp.shared.exceptions import MCPError
 
 SESSION_HEADER = "mcp-session-id"
@@ -63,7 +63,7 @@ class SessionWatch:
 
 
 def _encode(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
+    return pydantic_core.to_json(message)  # compact UTF-8, as the SDK client writes it
 
 
 def lane_for(
@@ -232,7 +232,7 @@ class HttpLane:
         body, complete = await _read_body(conn.reader, headers)
         keep = keep and complete
         if status == 200 and content_type.startswith("application/json"):
-            answer = json.loads(body)
+            answer = pydantic_core.from_json(body)
             if not isinstance(answer, dict):
                 raise ValueError("not a JSON-RPC response")
             return answer, keep
@@ -247,7 +247,7 @@ class HttpLane:
         stream = _body_chunks(conn.reader, headers)
         answer: dict[str, Any] | None = None
         async for data in _sse_data(stream):
-            message = json.loads(data)
+            message = pydantic_core.from_json(data)
             if not isinstance(message, dict):
                 continue
             if message.get("id") == request_id and ("result" in message or "error" in message):
@@ -309,7 +309,7 @@ def _status_error(status: int, content_type: str, body: bytes, has_session: bool
         return MCPError(types.INVALID_REQUEST, "server answered a request with 202 Accepted")
     if status >= 400 and content_type.startswith("application/json"):
         try:
-            error = json.loads(body).get("error")
+            error = pydantic_core.from_json(body).get("error")
             return MCPError.from_error_data(types.ErrorData.model_validate(error))
         except (ValueError, AttributeError, TypeError):
             pass
