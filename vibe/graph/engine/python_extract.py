@@ -52,6 +52,10 @@ class _Extractor:
         self.scopes = result.scopes
         self.scopes.append(Scope(result.module, "module", -1))
         self.self_names: dict[int, str] = {}
+        # Name expressions by source bytes: a file repeats the same few names, and one shared
+        # tuple per name is smaller in memory and pickles once (and skips the regex).
+        self.identifiers: dict[bytes, Expr] = {}
+        self.dotted: dict[bytes, Expr] = {}
 
     def run(self, root: TSNode) -> None:
         # Byte offsets count from the file's start, but the root node starts at the first token:
@@ -89,25 +93,26 @@ class _Extractor:
             return None
         kind = node.type
         if kind == "identifier":
-            return ("name", self.text(node))
+            return self._identifier(self.source[node.start_byte : node.end_byte])
         if kind == "attribute":
             found = self._dotted(self.source[node.start_byte : node.end_byte])
             if found is not None:
                 return found
         return expr(node)
 
-    @staticmethod
-    def _dotted(raw: bytes) -> Expr:
+    def _identifier(self, raw: bytes) -> Expr:
+        """`("name", text)` of an identifier's bytes, one shared tuple per name and file."""
+        found = self.identifiers.get(raw)
+        if found is None:
+            found = self.identifiers[raw] = ("name", raw.decode("utf-8", "replace"))
+        return found
+
+    def _dotted(self, raw: bytes) -> Expr:
         """The expression of a plain ASCII dotted name (`a.b.c`), or None for anything else."""
-        if not DOTTED.fullmatch(raw):
-            return None
-        parts = raw.decode("ascii").split(".")
-        if parts[0] in CONSTANTS:
-            return None
-        result: Expr = ("name", parts[0])
-        for part in parts[1:]:
-            result = ("attr", result, part)
-        return result
+        if raw in self.dotted:
+            return self.dotted[raw]
+        found = self.dotted[raw] = _dotted(raw)
+        return found
 
     def _new_scope(self, node: TSNode, scope: int, kind: str, def_kind: str) -> tuple[int, str]:
         name = self.text(node.child_by_field_name("name"))
@@ -292,13 +297,25 @@ class _Extractor:
         kind_of_node = node.type
         text: str | None = None  # a plain dotted name: the expression spells the text
         if kind_of_node == "identifier" and end - start <= MAX_TEXT:
-            parsed: Expr = ("name", self.source[start:end].decode("utf-8", "replace"))
+            parsed: Expr = self._identifier(self.source[start:end])
         else:
             parsed = self._dotted(self.source[start:end]) if kind_of_node == "attribute" else None
             if parsed is None or end - start > MAX_TEXT:
                 parsed, text = self.expr(node), self.text(node, MAX_TEXT)
         if parsed is not None:
             self.result.refs.append((kind, scope, parsed, node.start_point.row + 1, text))
+
+
+def _dotted(raw: bytes) -> Expr:
+    if not DOTTED.fullmatch(raw):
+        return None
+    parts = raw.decode("ascii").split(".")
+    if parts[0] in CONSTANTS:
+        return None
+    result: Expr = ("name", parts[0])
+    for part in parts[1:]:
+        result = ("attr", result, part)
+    return result
 
 
 def _module_ref(node: TSNode | None) -> tuple[str, int]:
