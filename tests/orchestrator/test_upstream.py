@@ -52,7 +52,7 @@ def test_calls_take_the_lane_and_answer_as_the_sdk_does(upstream):
     async def scenario() -> None:
         async with Supervisor() as sup:
             sup.apply(web(upstream.url))
-            assert await sup.wait_ready(timeout=20)
+            assert await sup.wait_ready(timeout=60)
             lane = sup.runtimes[1].connection.lane
             assert lane is not None and lane.ready
             result, shaped = await sup.call_tool_wire(1, "echo", {"text": "é"})
@@ -79,7 +79,7 @@ def test_a_restarted_upstream_gets_a_new_session_and_the_call_is_resent(upstream
     async def scenario() -> None:
         async with Supervisor() as sup:
             sup.apply(web(upstream.url))
-            assert await sup.wait_ready(timeout=20)
+            assert await sup.wait_ready(timeout=60)
             first = sup.runtimes[1].connection
             assert (await sup.call_tool_wire(1, "echo", {"text": "one"}))[0]["content"]
             await anyio.to_thread.run_sync(upstream.stop)
@@ -95,7 +95,7 @@ def test_a_timeout_cancels_the_call_upstream(upstream):
     async def scenario() -> None:
         async with Supervisor() as sup:
             sup.apply(web(upstream.url, timeout_seconds=0.5))
-            assert await sup.wait_ready(timeout=20)
+            assert await sup.wait_ready(timeout=60)
             with pytest.raises(CallFailed) as info:
                 await sup.call_tool_wire(1, "slow", {"seconds": 30})
             assert info.value.outcome == "timeout"
@@ -111,7 +111,7 @@ def test_a_redirect_leaves_the_call_to_the_sdk_client(upstream):
     async def scenario() -> None:
         async with Supervisor() as sup:
             sup.apply(web(upstream.url + "/"))  # the server redirects /mcp/ to /mcp
-            assert await sup.wait_ready(timeout=20)
+            assert await sup.wait_ready(timeout=60)
             lane = sup.runtimes[1].connection.lane
             result, shaped = await sup.call_tool_wire(1, "echo", {"text": "moved"})
             assert result["content"][0]["text"] == "moved"

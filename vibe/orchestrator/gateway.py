@@ -5,6 +5,10 @@ bearer credentials, and over stdio by ``vibe mcp serve --stdio``. It advertises 
 for tools, prompts and resources and forwards upstream ``list_changed`` notifications (and
 breaker changes, which add or remove tools) to every connected client.
 
+Plain tool calls on an open session take a fast path (fastpath.py), reached by an outermost
+ASGI layer (McpFront) before the app's middleware; calls to streamable-HTTP upstreams go
+through a lean lane on the SDK client's session (upstream.py). Everything else is the SDK's.
+
 The runtime (supervisor + HTTP session manager) starts on the first request and lives in its
 own task on the serving event loop, because the Reflex app that mounts our API does not run the
 API's lifespan; the API's lifespan, when it does run (tests, plain uvicorn), stops it.
