@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
-from vibe.graph import query, service, store, views
+from vibe.graph import layouts, query, service, store, views
 from vibe.projects.workspace import open_workspace
 
 ATTR_CHUNK = 500
@@ -79,13 +79,38 @@ def project_view(
     budget: int = views.MAX_BUDGET,
     session: Session,
 ) -> dict[str, Any]:
-    """One view of the project's graph as Cytoscape elements, with the index generation (the
-    browser caches layouts per generation)."""
+    """One view of the project's graph as Cytoscape elements, with the index generation and the
+    stored positions of its nodes (`layout`: exact, seeded from an older generation, or none)."""
     row, g = service.ready_graph(user, project_id, session=session)
     attrs_of = attrs_loader(session, row.id or 0)
     result = views.build(g, name, params=params, filters=filters, attrs_of=attrs_of, budget=budget)
     key = "|".join(str(params.get(k) or "") for k in ("level", "node", "source", "target"))
-    return {**result, "generation": row.generation, "key": f"{name}|{key}"}
+    key = f"{name}|{key}"
+    ids = (n["data"]["id"] for n in result["elements"]["nodes"])
+    positions, state = layouts.read(row.id or 0, key, row.generation, ids)
+    extra = {"generation": row.generation, "key": key, "positions": positions, "layout": state}
+    return {**result, **extra}
+
+
+def save_layout(
+    user: User,
+    project_id: int,
+    *,
+    key: str,
+    generation: int,
+    positions: layouts.Positions,
+    session: Session,
+) -> dict[str, Any]:
+    """Store the positions a browser computed for a view, so later visits skip the layout.
+
+    Only nodes of the project's graph are kept; positions for an older generation than the
+    stored one are ignored (a stale tab must not replace a newer layout)."""
+    row, g = service.ready_graph(user, project_id, session=session)
+    if generation > row.generation:
+        raise ValidationFailed(f"generation {generation} does not exist yet")
+    known = {i: p for i, p in positions.items() if i in g or i.startswith("folder:")}
+    stored = generation == row.generation and layouts.save(row.id or 0, key, generation, known)
+    return {"stored": len(known) if stored else 0}
 
 
 def node_panel(user: User, project_id: int, node_id: str, *, session: Session) -> dict[str, Any]:
