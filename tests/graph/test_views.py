@@ -302,3 +302,18 @@ def test_a_stranger_cannot_store_a_layout(login, session, graph, make_user):
     client = login(make_user("mallory"))
     body = {"key": "overview|auto|||", "generation": 1, "positions": {}}
     assert client.put(f"/api/v1/projects/{pid}/graph/views/-/layout", json=body).status_code == 404
+
+
+def test_a_built_view_is_reused_until_the_graph_changes(session, graph):
+    alice, pid, nid = graph
+    util = nid("module", "pkg.util")
+    first = build(session, alice, pid, "overview", expanded=[util])
+    again = build(session, alice, pid, "overview", expanded=[util])
+    assert again["elements"] is first["elements"]
+    other = build(session, alice, pid, "overview")
+    assert other["elements"] is not first["elements"]
+    row = service.project_index(alice, pid, session=session)
+    store.save_graph(session, row, store.load_graph(session, row.id))
+    session.commit()
+    rebuilt = build(session, alice, pid, "overview", expanded=[util])
+    assert rebuilt["elements"] is not first["elements"] and rebuilt["elements"] == first["elements"]

@@ -6,9 +6,13 @@ Used by the views API (which the Cytoscape component fetches) and by the explore
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
+import networkx as nx
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -18,6 +22,9 @@ from vibe.graph import layouts, query, service, store, views
 from vibe.projects.workspace import open_workspace
 
 ATTR_CHUNK = 500
+CACHED_VIEWS = 4  # built views kept per loaded graph (a new generation loads a new graph)
+
+_views_lock = threading.Lock()
 
 
 def attrs_loader(session: Session, index_id: int) -> views.AttrsOf:
@@ -82,14 +89,39 @@ def project_view(
     """One view of the project's graph as Cytoscape elements, with the index generation and the
     stored positions of its nodes (`layout`: exact, seeded from an older generation, or none)."""
     row, g = service.ready_graph(user, project_id, session=session)
-    attrs_of = attrs_loader(session, row.id or 0)
-    result = views.build(g, name, params=params, filters=filters, attrs_of=attrs_of, budget=budget)
+    result = _built_view(g, row.id or 0, name, params, filters, budget, session)
     key = "|".join(str(params.get(k) or "") for k in ("level", "node", "source", "target"))
     key = f"{name}|{key}"
     ids = (n["data"]["id"] for n in result["elements"]["nodes"])
     positions, state = layouts.read(row.id or 0, key, row.generation, ids)
     extra = {"generation": row.generation, "key": key, "positions": positions, "layout": state}
     return {**result, **extra}
+
+
+def _built_view(
+    g: nx.MultiDiGraph,
+    index_id: int,
+    name: str,
+    params: dict[str, Any],
+    filters: views.Filters,
+    budget: int,
+    session: Session,
+) -> dict[str, Any]:
+    """`views.build`, remembered on the loaded graph: the next visitor of the same view (same
+    parameters, filters and budget) gets it without building it again. Callers never mutate it."""
+    key = (name, json.dumps(params, sort_keys=True, default=str), filters, budget)
+    with _views_lock:
+        cache = g.graph.setdefault("_vibe_views", OrderedDict())
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    attrs_of = attrs_loader(session, index_id)
+    result = views.build(g, name, params=params, filters=filters, attrs_of=attrs_of, budget=budget)
+    with _views_lock:
+        cache[key] = result
+        while len(cache) > CACHED_VIEWS:
+            cache.popitem(last=False)
+    return result
 
 
 def save_layout(
