@@ -265,3 +265,55 @@ def synthetic_graph(*, modules: int, per_module: int, folders: int = 40) -> nx.M
     for source, target in calls:
         g.add_edge(source, target, key="calls", kind="calls", confidence=0.9)
     return g
+
+
+def test_layouts_are_stored_per_view_and_seed_the_next_generation(login, session, graph):
+    alice, pid, _ = graph
+    client = login(alice)
+    base = f"/api/v1/projects/{pid}/graph/views"
+    first = client.get(f"{base}/overview").json()
+    assert first["layout"] == "none" and first["positions"] == {}
+    ids = [n["data"]["id"] for n in first["elements"]["nodes"]]
+    body = {"key": first["key"], "generation": first["generation"]}
+    positions = {i: [10.0 * k, -5.0 * k] for k, i in enumerate(ids)}
+    saved = client.put(f"{base}/-/layout", json={**body, "positions": {**positions, "x": [1, 2]}})
+    assert saved.status_code == 200 and saved.json() == {"stored": len(ids)}
+    again = client.get(f"{base}/overview").json()
+    assert again["layout"] == "exact"
+    assert again["positions"] == {i: list(p) for i, p in positions.items()}
+    other = client.get(f"{base}/overview", params={"level": "package"}).json()
+    assert other["layout"] == "none"
+
+    row = service.project_index(alice, pid, session=session)
+    store.save_graph(session, row, store.load_graph(session, row.id))  # the graph changed
+    session.commit()
+    seeded = client.get(f"{base}/overview").json()
+    assert seeded["generation"] == first["generation"] + 1 and seeded["layout"] == "seeded"
+    stale = client.put(f"{base}/-/layout", json={**body, "positions": positions})
+    assert stale.json() == {"stored": 0}
+    ahead = client.put(f"{base}/-/layout", json={**body, "generation": 99, "positions": {}})
+    assert ahead.status_code == 400
+    bad = client.put(f"{base}/-/layout", json={**body, "positions": {ids[0]: ["nan", 1]}})
+    assert bad.status_code == 422
+
+
+def test_a_stranger_cannot_store_a_layout(login, session, graph, make_user):
+    _, pid, _ = graph
+    client = login(make_user("mallory"))
+    body = {"key": "overview|auto|||", "generation": 1, "positions": {}}
+    assert client.put(f"/api/v1/projects/{pid}/graph/views/-/layout", json=body).status_code == 404
+
+
+def test_a_built_view_is_reused_until_the_graph_changes(session, graph):
+    alice, pid, nid = graph
+    util = nid("module", "pkg.util")
+    first = build(session, alice, pid, "overview", expanded=[util])
+    again = build(session, alice, pid, "overview", expanded=[util])
+    assert again["elements"] is first["elements"]
+    other = build(session, alice, pid, "overview")
+    assert other["elements"] is not first["elements"]
+    row = service.project_index(alice, pid, session=session)
+    store.save_graph(session, row, store.load_graph(session, row.id))
+    session.commit()
+    rebuilt = build(session, alice, pid, "overview", expanded=[util])
+    assert rebuilt["elements"] is not first["elements"] and rebuilt["elements"] == first["elements"]

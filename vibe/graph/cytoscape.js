@@ -1,15 +1,24 @@
 // Vibe's graph canvas: module-level code the Reflex page includes (see vibe/graph/cytoscape.py).
 //
 // Cytoscape.js, the fcose layout and the SVG exporter come from the bundled npm packages, never a
-// CDN, and load on the client only. Elements never pass through Reflex state: this code fetches
-// the view from the REST API (`src`), draws it in one batch, lays it out once and keeps the
-// positions in sessionStorage per project, index generation and view, so a re-draw (a filter, an
-// expanded module, a reload) keeps what the user already saw in place.
+// CDN, and load on the client only (starting as soon as this page's module loads, in parallel with
+// the page's state). Elements never pass through Reflex state: this code fetches the view from the
+// REST API (`src`), draws it in one batch and lays it out only when nobody did before: the view
+// carries the positions stored on the server (any browser's earlier layout of it) and this tab's
+// own ones live in sessionStorage per project, index generation and view, so a re-draw (a filter,
+// an expanded module, a reload) keeps what the user already saw in place. A big view nobody laid
+// out yet is laid out by fcose in a Web Worker (layout_worker.js) while the first frame shows it
+// placed by folder (already interactive); the refined positions replace that placement when they
+// arrive. Positions computed here are sent back to the server for the next visitor.
 
 const VIBE_BIG_VIEW = 1200; // elements above which edges become haystack lines without arrows
 const VIBE_POS_PREFIX = "vibe:graph:pos:";
 const VIBE_RELAYOUT_MAX = 400; // up to this many nodes, new nodes are settled by fcose
+const VIBE_WORKER_MIN = 150; // from this many nodes (~0.1 s of fcose on the page), a first layout runs in the worker
 let vibeCytoscapePromise = null;
+let vibeWorker = null; // the layout worker, started on first use; false when it cannot run
+let vibeWorkerSeq = 0;
+const vibeWorkerWaiting = new Map();
 
 const VIBE_GRAPH_CSS = `
 .vibe-graph { position: relative; width: 100%; height: 100%; min-height: 0; overflow: hidden;
@@ -40,6 +49,8 @@ function vibeLoadCytoscape() {
   }
   return vibeCytoscapePromise;
 }
+
+if (typeof window !== "undefined") vibeLoadCytoscape(); // download while the page's state loads
 
 // ---- style ------------------------------------------------------------------------------
 
@@ -174,23 +185,99 @@ function vibePlaceNear(cy, ids) {
   }
 }
 
+function vibeLayoutOptions(count) {
+  return {
+    name: "fcose",
+    quality: count > 600 ? "draft" : "default",
+    samplingType: count <= 600, // greedy sampling halves the spectral pass on big views
+    randomize: true,
+    animate: false,
+    fit: false,
+    packComponents: true,
+    nodeDimensionsIncludeLabels: false,
+    nodeRepulsion: 6000,
+    idealEdgeLength: 70,
+    numIter: count > 600 ? 600 : 2500,
+  };
+}
+
 function vibeLayout(cy, count) {
   return new Promise((resolve) => {
-    const layout = cy.layout({
-      name: "fcose",
-      quality: count > 600 ? "draft" : "default",
-      samplingType: count <= 600, // greedy sampling halves the spectral pass on big views
-      randomize: true,
-      animate: false,
-      fit: false,
-      packComponents: true,
-      nodeDimensionsIncludeLabels: false,
-      nodeRepulsion: 6000,
-      idealEdgeLength: 70,
-      numIter: count > 600 ? 600 : 2500,
-    });
+    const layout = cy.layout(vibeLayoutOptions(count));
     layout.one("layoutstop", resolve);
     layout.run();
+  });
+}
+
+function vibeLayoutWorker() {
+  if (vibeWorker === null) {
+    try {
+      vibeWorker = new VibeLayoutWorker();
+      vibeWorker.onmessage = (event) => {
+        const { id, positions, error } = event.data;
+        const waiting = vibeWorkerWaiting.get(id);
+        vibeWorkerWaiting.delete(id);
+        if (waiting) error ? waiting.reject(new Error(error)) : waiting.resolve(positions);
+      };
+      vibeWorker.onerror = () => {
+        for (const waiting of vibeWorkerWaiting.values()) waiting.reject(new Error("layout worker failed"));
+        vibeWorkerWaiting.clear();
+        vibeWorker = false;
+      };
+    } catch (_e) {
+      vibeWorker = false;
+    }
+  }
+  return vibeWorker || null;
+}
+
+function vibeLayoutOffThread(nodes, edges) {
+  // Positions from the layout worker, or null when there is none (then the page lays out).
+  const worker = vibeLayoutWorker();
+  if (!worker) return null;
+  const id = ++vibeWorkerSeq;
+  const message = {
+    id,
+    nodes: nodes.map((n) => ({ data: { id: n.data.id, size: n.data.size || undefined } })),
+    edges: edges.map((e) => ({ data: { id: e.data.id, source: e.data.source, target: e.data.target } })),
+    options: vibeLayoutOptions(nodes.length),
+  };
+  return new Promise((resolve, reject) => {
+    vibeWorkerWaiting.set(id, { resolve, reject });
+    worker.postMessage(message);
+  });
+}
+
+function vibePlaceByFolder(cy) {
+  // The first frame while the worker lays the view out: each folder's nodes in a sunflower,
+  // the folders on a grid.
+  const groups = new Map();
+  cy.nodes().forEach((n) => {
+    const file = String(n.data("file") || "");
+    const folder = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : file;
+    if (!groups.has(folder)) groups.set(folder, []);
+    groups.get(folder).push(n);
+  });
+  const folders = [...groups.keys()].sort();
+  const columns = Math.ceil(Math.sqrt(folders.length));
+  const largest = Math.max(...[...groups.values()].map((g) => g.length));
+  const cell = 40 * Math.sqrt(largest) + 80;
+  folders.forEach((folder, g) => {
+    const x0 = (g % columns) * cell;
+    const y0 = Math.floor(g / columns) * cell;
+    groups.get(folder).forEach((n, i) => {
+      const r = 20 * Math.sqrt(i);
+      n.position({ x: x0 + r * Math.cos(i * 2.39996), y: y0 + r * Math.sin(i * 2.39996) });
+    });
+  });
+}
+
+function vibeApplyPositions(cy, positions) {
+  cy.batch(() => {
+    cy.nodes().forEach((n) => {
+      const p = positions[n.id()];
+      if (p) n.position({ x: p[0], y: p[1] });
+    });
   });
 }
 
@@ -208,18 +295,55 @@ function vibeSettle(cy, missing) {
   });
 }
 
-async function vibeDraw(cy, data, projectKey, overlay, marks) {
+function vibeFit(cy) {
+  // Like cy.fit(), without measuring every label: a big view's labels are hidden at this zoom.
+  const bb = cy.nodes().boundingBox({ includeLabels: false, includeOverlays: false });
+  const pad = 40;
+  const w = cy.width();
+  const h = cy.height();
+  if (!cy.nodes().length || !(bb.w >= 0) || !(bb.h >= 0)) return;
+  let zoom = Math.min((w - 2 * pad) / Math.max(bb.w, 1), (h - 2 * pad) / Math.max(bb.h, 1));
+  zoom = Math.max(cy.minZoom(), Math.min(zoom, 1.6));
+  cy.viewport({ zoom, pan: { x: w / 2 - zoom * (bb.x1 + bb.w / 2), y: h / 2 - zoom * (bb.y1 + bb.h / 2) } });
+}
+
+function vibeLayoutUrl(src) {
+  return src.split("?")[0].replace(/\/views\/[^/]+$/, "/views/-/layout");
+}
+
+function vibeShareLayout(src, data, cy) {
+  const positions = {};
+  cy.nodes().forEach((n) => {
+    const p = n.position();
+    positions[n.id()] = [Math.round(p.x), Math.round(p.y)];
+  });
+  const body = JSON.stringify({ key: data.key || data.view, generation: data.generation, positions });
+  fetch(vibeLayoutUrl(src), {
+    method: "PUT",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body,
+  }).catch(() => {}); // best effort: the next visitor lays the view out again
+}
+
+async function vibeDraw(cy, data, projectKey, overlay, marks, current) {
   const key = vibePosKey(projectKey, data);
-  const saved = vibeReadPositions(key);
+  const own = vibeReadPositions(key);
+  const saved = { ...(data.positions || {}), ...own };
   const { nodes, edges } = data.elements;
-  const missing = new Set();
+  let missing = new Set();
   const big = nodes.length + edges.length > VIBE_BIG_VIEW;
+  for (const n of nodes) if (!saved[n.data.id]) missing.add(n.data.id);
+  // Nothing known, or a server seed that misses most of the view: lay everything out.
+  const ownKnown = nodes.some((n) => own[n.data.id]);
+  const fresh = missing.size === nodes.length || (!ownKnown && missing.size > nodes.length / 2);
+  // A big view nobody laid out: the worker starts on it while the elements are being added.
+  const offThread = fresh && nodes.length >= VIBE_WORKER_MIN ? vibeLayoutOffThread(nodes, edges) : null;
   cy.batch(() => {
     cy.elements().remove();
     for (const n of nodes) {
       const p = saved[n.data.id];
-      if (p) n.position = { x: p[0], y: p[1] };
-      else missing.add(n.data.id);
+      if (p && !fresh) n.position = { x: p[0], y: p[1] };
     }
     cy.add(nodes);
     const added = cy.add(edges);
@@ -228,16 +352,44 @@ async function vibeDraw(cy, data, projectKey, overlay, marks) {
     if (overlay) cy.nodes().addClass("vibe-cov");
   });
   marks.added = performance.now();
-  if (missing.size === nodes.length && nodes.length > 0) {
-    await vibeLayout(cy, nodes.length);
+  let pending = null;
+  if (fresh && nodes.length > 0) {
+    missing = new Set(nodes.map((n) => n.data.id));
+    if (offThread) {
+      cy.batch(() => vibePlaceByFolder(cy));
+      pending = offThread;
+    } else {
+      await vibeLayout(cy, nodes.length);
+    }
   } else if (missing.size > 0) {
     cy.batch(() => vibePlaceNear(cy, missing));
     if (nodes.length <= VIBE_RELAYOUT_MAX) await vibeSettle(cy, missing);
   }
   marks.laidOut = performance.now();
-  vibeSavePositions(key, cy);
-  cy.fit(undefined, 40);
-  if (cy.zoom() > 1.6) cy.zoom({ level: 1.6, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+  marks.layout = pending ? "placed" : missing.size > 0 ? "computed" : Object.keys(own).length ? "tab" : data.layout;
+  if (!pending) vibeSavePositions(key, cy);
+  vibeFit(cy);
+  if (pending) {
+    // The refined layout replaces the first frame's placement when the worker answers.
+    pending = pending
+      .then((positions) => current() && vibeApplyPositions(cy, positions))
+      .catch(() => current() && vibeLayout(cy, nodes.length))
+      .then(() => {
+        if (!current()) return;
+        vibeSavePositions(key, cy);
+        vibeFit(cy);
+      });
+  }
+  return { changed: missing.size > 0 || data.layout === "seeded", pending };
+}
+
+function vibeFetchView(src, signal) {
+  return fetch(src, { credentials: "same-origin", signal }).then((res) =>
+    res.json().then((data) => {
+      if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
+      return { data, fetched: performance.now() };
+    }),
+  );
 }
 
 // ---- downloads -----------------------------------------------------------------------------
@@ -326,6 +478,7 @@ function VibeGraph({
   const cyRef = useRef(null);
   const latest = useRef({});
   const focusDone = useRef(-1);
+  const request = useRef({ want: null });
   const [engine, setEngine] = useState(0);
   const [phase, setPhase] = useState({ kind: "loading", text: "Loading graph…" });
   latest.current = { onSelect, onExpand, onLoaded, onError, focus, focusNonce };
@@ -370,23 +523,41 @@ function VibeGraph({
     };
   }, [webgl]);
 
-  useEffect(() => {
-    const cy = cyRef.current;
-    if (!cy || !src) return undefined;
+  // The request starts while rendering, as soon as `src` is known: before the page paints and
+  // whether or not Cytoscape is ready. A new engine (the WebGL switch) redraws the same response.
+  const want = src ? `${reloadNonce}:${src}` : null;
+  if (want && request.current.want !== want) {
+    if (request.current.controller) request.current.controller.abort();
     const controller = new AbortController();
-    const started = performance.now();
-    setPhase({ kind: "loading", text: "Loading graph…" });
-    fetch(src, { credentials: "same-origin", signal: controller.signal })
-      .then((res) =>
-        res.json().then((body) => {
-          if (!res.ok) throw new Error((body.error && body.error.message) || res.statusText);
-          return body;
-        }),
-      )
-      .then(async (data) => {
-        if (controller.signal.aborted) return;
-        const marks = { fetched: performance.now() };
-        await vibeDraw(cy, data, projectKey, overlay, marks);
+    const data = vibeFetchView(src, controller.signal);
+    data.catch(() => {}); // reported by the effect that draws it
+    request.current = { want, controller, started: performance.now(), data };
+  }
+
+  useEffect(() => {
+    if (!src) return undefined;
+    setPhase((p) => (p.kind === "loading" ? p : { kind: "loading", text: "Loading graph…" }));
+    const cy = cyRef.current;
+    if (!cy) return undefined;
+    let alive = true;
+    const { started, data: response } = request.current;
+    response
+      .then(async ({ data, fetched }) => {
+        if (!alive) return;
+        const marks = { fetched };
+        const { changed, pending } = await vibeDraw(cy, data, projectKey, overlay, marks, () => alive);
+        if (!alive) return;
+        if (pending) {
+          pending.then(() => {
+            if (!alive) return;
+            if (data.generation) vibeShareLayout(src, data, cy);
+            requestAnimationFrame(() => {
+              window.__vibeGraphLaidOut = { at: performance.now(), src, ms: performance.now() - started };
+            });
+          });
+        } else if (changed && data.generation) {
+          vibeShareLayout(src, data, cy);
+        }
         const f = latest.current;
         if (f.focus && focusDone.current !== f.focusNonce && vibeFocus(cy, f.focus)) {
           focusDone.current = f.focusNonce;
@@ -394,25 +565,29 @@ function VibeGraph({
         const empty = data.elements.nodes.length === 0;
         requestAnimationFrame(() =>
           requestAnimationFrame(() => {
+            if (!alive) return;
             const ms = Math.round(performance.now() - started);
             const info = { ...data.counts, truncated: !!data.truncated, level: data.level || "",
               has_coverage: !!data.has_coverage, ms };
             const at = performance.now();
             const phases = { fetch: marks.fetched - started, add: marks.added - marks.fetched,
               layout: marks.laidOut - marks.added, paint: at - marks.laidOut };
-            window.__vibeGraphReady = { ...info, at, src, started, phases };
+            window.__vibeGraphReady = { ...info, at, src, started, phases, layout: marks.layout };
+            if (marks.layout !== "placed") window.__vibeGraphLaidOut = { at, src, ms };
             setPhase(empty ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
             latest.current.onLoaded && latest.current.onLoaded(info);
           }),
         );
       })
       .catch((err) => {
-        if (controller.signal.aborted) return;
+        if (!alive || (err && err.name === "AbortError")) return;
         cy.elements().remove();
         setPhase({ kind: "error", text: String(err.message || err) });
         latest.current.onError && latest.current.onError(String(err.message || err));
       });
-    return () => controller.abort();
+    return () => {
+      alive = false;
+    };
   }, [src, reloadNonce, engine]);
 
   useEffect(() => {

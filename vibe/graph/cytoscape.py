@@ -2,9 +2,11 @@
 
 The JavaScript lives in ``cytoscape.js`` next to this module and is inserted into the page
 (Reflex custom code), so its imports (``cytoscape``, ``cytoscape-fcose``, ``cytoscape-svg``)
-resolve against the app's own ``node_modules`` and Vite bundles them: no CDN. The component gets
-a view URL, fetches the JSON itself and reports only small facts back (counts, the selected node),
-so Reflex state never holds graph elements.
+resolve against the app's own ``node_modules`` and Vite bundles them: no CDN. The layout worker
+(``layout_worker.js``, a shared asset) is imported with Vite's ``?worker`` suffix, so Vite
+bundles it with its own copy of Cytoscape and fcose. The component gets a view URL, fetches the
+JSON itself and reports only small facts back (counts, the selected node), so Reflex state never
+holds graph elements.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ CYTOSCAPE = "cytoscape@3.35.0"
 FCOSE = "cytoscape-fcose@2.2.0"
 SVG = "cytoscape-svg@0.4.0"
 SOURCE = Path(__file__).with_name("cytoscape.js")
+LAYOUT_WORKER = rx.asset("layout_worker.js", shared=True)
 
 # Kind → (shape, colour, label): the component's stylesheet and the page's legend share these.
 NODE_STYLES: dict[str, tuple[str, str, str]] = {
@@ -87,7 +90,12 @@ class GraphCanvas(rx.Component):
     on_error: rx.EventHandler[passthrough_event_spec(str)]
 
     def add_imports(self) -> dict[str, list[ImportVar]]:
-        return {"react": [ImportVar(tag=t) for t in ("useState", "useEffect", "useRef")]}
+        return {
+            "react": [ImportVar(tag=t) for t in ("useState", "useEffect", "useRef")],
+            f"{LAYOUT_WORKER.importable_path}?worker": [
+                ImportVar(tag="VibeLayoutWorker", is_default=True)
+            ],
+        }
 
     def add_custom_code(self) -> list[str]:
         return [_source()]

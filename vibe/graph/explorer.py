@@ -6,18 +6,25 @@ Used by the views API (which the Cytoscape component fetches) and by the explore
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
+import networkx as nx
 from sqlalchemy import select
 from sqlmodel import Session
 
 from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
-from vibe.graph import query, service, store, views
+from vibe.graph import layouts, query, service, store, views
 from vibe.projects.workspace import open_workspace
 
 ATTR_CHUNK = 500
+CACHED_VIEWS = 4  # built views kept per loaded graph (a new generation loads a new graph)
+
+_views_lock = threading.Lock()
 
 
 def attrs_loader(session: Session, index_id: int) -> views.AttrsOf:
@@ -79,13 +86,63 @@ def project_view(
     budget: int = views.MAX_BUDGET,
     session: Session,
 ) -> dict[str, Any]:
-    """One view of the project's graph as Cytoscape elements, with the index generation (the
-    browser caches layouts per generation)."""
+    """One view of the project's graph as Cytoscape elements, with the index generation and the
+    stored positions of its nodes (`layout`: exact, seeded from an older generation, or none)."""
     row, g = service.ready_graph(user, project_id, session=session)
-    attrs_of = attrs_loader(session, row.id or 0)
-    result = views.build(g, name, params=params, filters=filters, attrs_of=attrs_of, budget=budget)
+    result = _built_view(g, row.id or 0, name, params, filters, budget, session)
     key = "|".join(str(params.get(k) or "") for k in ("level", "node", "source", "target"))
-    return {**result, "generation": row.generation, "key": f"{name}|{key}"}
+    key = f"{name}|{key}"
+    ids = (n["data"]["id"] for n in result["elements"]["nodes"])
+    positions, state = layouts.read(row.id or 0, key, row.generation, ids)
+    extra = {"generation": row.generation, "key": key, "positions": positions, "layout": state}
+    return {**result, **extra}
+
+
+def _built_view(
+    g: nx.MultiDiGraph,
+    index_id: int,
+    name: str,
+    params: dict[str, Any],
+    filters: views.Filters,
+    budget: int,
+    session: Session,
+) -> dict[str, Any]:
+    """`views.build`, remembered on the loaded graph: the next visitor of the same view (same
+    parameters, filters and budget) gets it without building it again. Callers never mutate it."""
+    key = (name, json.dumps(params, sort_keys=True, default=str), filters, budget)
+    with _views_lock:
+        cache = g.graph.setdefault("_vibe_views", OrderedDict())
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    attrs_of = attrs_loader(session, index_id)
+    result = views.build(g, name, params=params, filters=filters, attrs_of=attrs_of, budget=budget)
+    with _views_lock:
+        cache[key] = result
+        while len(cache) > CACHED_VIEWS:
+            cache.popitem(last=False)
+    return result
+
+
+def save_layout(
+    user: User,
+    project_id: int,
+    *,
+    key: str,
+    generation: int,
+    positions: layouts.Positions,
+    session: Session,
+) -> dict[str, Any]:
+    """Store the positions a browser computed for a view, so later visits skip the layout.
+
+    Only nodes of the project's graph are kept; positions for an older generation than the
+    stored one are ignored (a stale tab must not replace a newer layout)."""
+    row, g = service.ready_graph(user, project_id, session=session)
+    if generation > row.generation:
+        raise ValidationFailed(f"generation {generation} does not exist yet")
+    known = {i: p for i, p in positions.items() if i in g or i.startswith("folder:")}
+    stored = generation == row.generation and layouts.save(row.id or 0, key, generation, known)
+    return {"stored": len(known) if stored else 0}
 
 
 def node_panel(user: User, project_id: int, node_id: str, *, session: Session) -> dict[str, Any]:

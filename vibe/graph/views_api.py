@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, FiniteFloat
 
 from vibe.auth.deps import DB, CurrentUser
 from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
-from vibe.graph import explorer, export, query, views
+from vibe.graph import explorer, export, layouts, query, views
 
 router = APIRouter(prefix="/projects/{project_id}/graph/views", tags=["graph explorer"])
 
@@ -62,6 +63,17 @@ class ViewQuery:
 
 
 Params = Annotated[ViewQuery, Depends()]
+NodeId = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class LayoutIn(BaseModel):
+    """Positions a browser computed for the view `key` of graph generation `generation`."""
+
+    key: str = Field(min_length=1, max_length=1000)
+    generation: int = Field(ge=1)
+    positions: dict[NodeId, tuple[FiniteFloat, FiniteFloat]] = Field(
+        max_length=layouts.MAX_POSITIONS
+    )
 
 
 def _view(user: User, project_id: int, name: str, q: ViewQuery, session: DB) -> dict[str, Any]:
@@ -106,3 +118,17 @@ def export_view(
 def node_panel(project_id: int, node_id: str, user: CurrentUser, session: DB) -> dict[str, Any]:
     """A node with its signature, docstring, callers, callees, findings and package."""
     return explorer.node_panel(user, project_id, node_id, session=session)
+
+
+@router.put("/-/layout")
+def save_layout(project_id: int, body: LayoutIn, user: CurrentUser, session: DB) -> dict[str, int]:
+    """Share a view's computed node positions: later visits to it, from any browser, start from
+    them instead of laying the view out again."""
+    return explorer.save_layout(
+        user,
+        project_id,
+        key=body.key,
+        generation=body.generation,
+        positions=body.positions,
+        session=session,
+    )
