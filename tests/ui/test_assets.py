@@ -26,6 +26,7 @@ ROUTES = {
     "projects": {"id": "projects", "path": "projects", "module": "/assets/p.js"},
     "new": {"id": "new", "path": "projects/new", "module": "/assets/n.js"},
     "404": {"id": "404", "path": "*", "module": "/assets/404.js"},
+    "home": {"id": "home", "index": True, "module": "/assets/home.js"},
 }
 PAGE = (
     b'<html><head><link rel="modulepreload" href="/assets/manifest-0123abcd.js"/>'
@@ -55,6 +56,7 @@ def test_routes_match_exact_segments_before_params_and_splat_last() -> None:
     assert match_route(ROUTES, "/projects/demo/settings/")["id"] == "settings"
     assert match_route(ROUTES, "/projects")["id"] == "projects"
     assert match_route(ROUTES, "/no/such/page")["id"] == "404"
+    assert match_route(ROUTES, "/")["id"] == "home"
 
 
 def test_preload_tags_name_the_route_its_imports_css_and_lazy_chunks(tmp_path: Path) -> None:

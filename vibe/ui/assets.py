@@ -69,7 +69,7 @@ def match_route(routes: dict, path: str) -> dict | None:
     parts = [p for p in path.strip("/").split("/") if p]
     best, best_score = None, -1
     for route in routes.values():
-        pattern = route.get("path")
+        pattern = "" if route.get("index") and route.get("path") is None else route.get("path")
         if pattern is None or route.get("id") == "root":
             continue
         wanted = [p for p in pattern.split("/") if p]
