@@ -4,12 +4,16 @@ Both can take minutes on a big repository or a slow remote, so they run as jobs 
 ``vibe/editor/jobs.py``). git prints its progress (``Writing objects:  45% (9/20)``) on stderr
 with ``--progress``; a reader thread keeps the latest line, and the caller's ``report`` is called
 with it every tick. ``report`` may raise (the job's ``Cancelled``): git is then killed, so nothing
-keeps running after a cancel.
+keeps running after a cancel (git runs in a process group of its own, which is killed whole:
+with a local remote, the receiving side and its hooks are git's children).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -22,6 +26,7 @@ from vibe.projects.gitrepo import Author, GitError
 Report = Callable[[float, str], None]
 
 TICK_SECONDS = 0.1
+READER_JOIN_SECONDS = 1.0
 TRANSFER_TIMEOUT_SECONDS = 1800
 # Where each phase git reports sits in the whole transfer (start, end), push and fetch alike.
 PHASES = {
@@ -77,6 +82,7 @@ def transfer(root: Path, args: tuple[str, ...], *, report: Report | None = None)
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # its own group: a cancel also stops a local remote's side
     )
     reader = _Reader(proc.stderr)
     reader.start()
@@ -90,9 +96,10 @@ def transfer(root: Path, args: tuple[str, ...], *, report: Report | None = None)
             threading.Event().wait(TICK_SECONDS)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        reader.join(timeout=5)
+        reader.join(timeout=READER_JOIN_SECONDS)
     if proc.returncode != 0:
         detail = "\n".join(reader.text).strip()[:500]
         raise GitError(f"git {_verb(args)} failed ({proc.returncode}): {detail}")
