@@ -99,22 +99,19 @@ def preload_tags(client: Path, html: bytes, path: str) -> bytes:
     if route is None:
         return b""
     module = route["module"]
-    needed = _unique([module, *route.get("imports", []), *route.get("css", [])])
-    # Lazy chunks come last and at low priority: they must not hold up the route's own code.
-    lazy = [url for url in _unique(lazy_chunks(client, module)) if url not in needed]
-    tags = [(url, _tag(url)) for url in needed] + [(url, _tag(url, low=True)) for url in lazy]
-    return b"".join(tag for url, tag in tags if url.encode() not in html)
+    wanted = [module, *route.get("imports", []), *route.get("css", [])]
+    wanted += lazy_chunks(client, module)
+    return b"".join(_tag(url) for url in _unique(wanted) if url.encode() not in html)
 
 
 def _unique(urls: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def _tag(url: str, *, low: bool = False) -> bytes:
-    priority = ' fetchpriority="low"' if low else ""
+def _tag(url: str) -> bytes:
     if url.endswith(".css"):
-        return f'<link rel="preload" as="style" href="{url}"{priority}/>'.encode()
-    return f'<link rel="modulepreload" href="{url}"{priority}/>'.encode()
+        return f'<link rel="preload" as="style" href="{url}"/>'.encode()
+    return f'<link rel="modulepreload" href="{url}"/>'.encode()
 
 
 def _is_page_request(scope: Scope) -> bool:
