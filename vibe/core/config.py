@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(20_000_000, description="Largest upload accepted.")
     git_allow_local_remotes: bool = Field(
         False,
-        description="Let non-admin users set a local path or file:// URL as a project's git remote.",
+        description="Let non-admins set a local path or file:// URL as a project's git remote.",
     )
 
     # Jobs
