@@ -107,7 +107,13 @@ def vibe_app() -> Iterator[str]:
         VIBE_ALLOW_LOCAL_LOGIN="true",
         REFLEX_USE_SYSTEM_BUN="1",
         REFLEX_TELEMETRY_ENABLED="false",
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+        PATH=os.pathsep.join(
+            [
+                str(ROOT / "tools/bun/node_modules/.bin"),  # `make bun`, as the e2e tests use
+                str(Path(sys.executable).parent),
+                env.get("PATH", ""),
+            ]
+        ),
     )
     log = open(Path(data) / "app.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(

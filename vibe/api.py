@@ -70,7 +70,9 @@ def create_api() -> FastAPI:
     from starlette.middleware.sessions import SessionMiddleware
 
     from vibe.auth.oauth import session_middleware_options
+    from vibe.ui.assets import FrontendAssetsMiddleware
 
     app.add_middleware(SessionMiddleware, **session_middleware_options())  # OAuth state + PKCE
+    app.add_middleware(FrontendAssetsMiddleware)  # cache headers and preloads for the build
     app.add_middleware(RequestContextMiddleware)
     return app

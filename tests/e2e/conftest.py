@@ -113,6 +113,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             VIBE_HF_CLIENT_SECRET="e2e-hf-secret",
             VIBE_HF_METADATA_URL=f"{hf}/.well-known/openid-configuration",
             VIBE_LOG_JSON="true",
+            VIBE_GIT_ALLOW_LOCAL_REMOTES="true",  # a bare repository in tmp_path is the remote
             REFLEX_USE_SYSTEM_BUN="1",
             REFLEX_TELEMETRY_ENABLED="false",
             PATH=os.pathsep.join(

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # Workspaces
     max_file_bytes: int = Field(2_000_000, description="Largest file the editor reads or writes.")
     max_upload_bytes: int = Field(20_000_000, description="Largest upload accepted.")
+    git_allow_local_remotes: bool = Field(
+        False,
+        description="Let non-admins set a local path or file:// URL as a project's git remote.",
+    )
 
     # Jobs
     job_max_retries: int = Field(2, description="Automatic retries of a failed job.")

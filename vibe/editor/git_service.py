@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from vibe.core.errors import Conflict, NotFound, ValidationFailed
+from vibe.editor.git_transfer import Report, transfer
 from vibe.projects import gitrepo, paths
 from vibe.projects.gitrepo import Author, Commit, GitError
 from vibe.projects.workspace import LOCK_NAME, Workspace, sniff
@@ -237,26 +238,35 @@ def _remote_args(root: Path, allow_local: bool) -> tuple[str, ...]:
     return ("-c", f"protocol.file.allow={file_ok}", "-c", "protocol.ext.allow=never")
 
 
-def push(root: Path, *, allow_local: bool = False) -> str:
-    """Push the current branch to the remote; the checkpoint moves to what was pushed."""
+def push(root: Path, *, allow_local: bool = False, report: Report | None = None) -> str:
+    """Push the current branch to the remote; the checkpoint moves to what was pushed.
+
+    ``report`` gets git's progress and may raise to stop the push (see ``git_transfer``).
+    """
     guard = _remote_args(root, allow_local)
     with _locked(root):
         branch = current_branch(root)
         try:
-            _git(root, *guard, "push", "-q", REMOTE, f"HEAD:refs/heads/{branch}")
+            refspec = f"HEAD:refs/heads/{branch}"
+            transfer(root, (*guard, "push", REMOTE, refspec), report=report)
         except GitError as exc:
             raise Conflict(f"push refused: {exc}") from None
         _set_checkpoint(root)
     return branch
 
 
-def pull(root: Path, *, author: Author, allow_local: bool = False) -> str:
-    """Fetch the current branch from the remote and merge it; a conflicting merge is undone."""
+def pull(
+    root: Path, *, author: Author, allow_local: bool = False, report: Report | None = None
+) -> str:
+    """Fetch the current branch from the remote and merge it; a conflicting merge is undone.
+
+    ``report`` gets the fetch's progress and may raise to stop it before anything is merged.
+    """
     guard = _remote_args(root, allow_local)
     with _locked(root):
         branch = current_branch(root)
         try:
-            _git(root, *guard, "fetch", "-q", REMOTE, branch)
+            transfer(root, (*guard, "fetch", REMOTE, branch), report=report)
         except GitError as exc:
             raise Conflict(f"fetch failed: {exc}") from None
         res = gitrepo._run(root, ("merge", "--no-edit", "-q", "FETCH_HEAD"), author)

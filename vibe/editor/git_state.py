@@ -1,5 +1,6 @@
 """The git panel: changes with a diff of the selected file, commit, history, revert, branches,
-remote, push and pull. Remote work runs in background events so the page stays responsive."""
+remote, push and pull. Push and pull are jobs (vibe/editor/jobs.py): the panel starts one and
+follows its progress from a background event, so the page stays responsive and can cancel it."""
 
 from __future__ import annotations
 
@@ -9,15 +10,21 @@ from typing import Any
 
 import reflex as rx
 
+from vibe.auth.models import User
 from vibe.auth.state import SessionState
+from vibe.core.db import session_scope
 from vibe.core.errors import VibeError
 from vibe.editor import git_service as g
+from vibe.editor import jobs as remote_jobs
 from vibe.editor.state import EditorState
+from vibe.jobs import service as jobs_service
+from vibe.jobs.models import JobStatus
 from vibe.projects import service
 from vibe.projects.models import Role
-from vibe.projects.state import time_ago
+from vibe.projects.state import time_ago, user_session
 
 RELOAD_OPEN_FILES = "window.vibeEditor && window.vibeEditor.reloadClean()"
+FOLLOW_SECONDS = 0.25  # how often the panel reads a running push/pull job
 
 
 class GitState(rx.State):
@@ -31,7 +38,10 @@ class GitState(rx.State):
     diff_original: str = ""  # one file at a time, capped by git_service.MAX_DIFF_BYTES
     diff_modified: str = ""
     diff_note: str = ""
-    busy: str = ""  # which action is running
+    busy: str = ""  # which remote action (push, pull) is running
+    sync_job: str = ""
+    sync_progress: int = 0  # percent
+    sync_message: str = ""
     new_branch: str = ""
 
     async def _run(self, need: Role, action: Callable[..., Any]) -> Any:
@@ -138,7 +148,11 @@ class GitState(rx.State):
     async def save_remote(self, form: dict[str, str]):
         url = form.get("remote", "")
         try:
-            await self._run(Role.owner, lambda ws, _a: g.set_remote(ws.root, url))
+            with user_session(await self.get_state(SessionState)) as (_session, user):
+                local = remote_jobs.may_use_local_remotes(user)
+            await self._run(
+                Role.owner, lambda ws, _a: g.set_remote(ws.root, url, allow_local=local)
+            )
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return
@@ -146,28 +160,84 @@ class GitState(rx.State):
 
     @rx.event(background=True)
     async def sync(self, direction: str):
+        """Start a push or pull job, then follow its progress until it ends."""
         async with self:
-            self.busy = direction
-        try:
-            async with self:
-                editor = await self.get_state(EditorState)
-                auth = await self.get_state(SessionState)
-                with editor._access(auth, Role.editor) as (ws, _access, _session, user):
-                    root, author = ws.root, service.author_for(user)
-            if direction == "push":
-                await asyncio.to_thread(g.push, root)
-            else:
-                await asyncio.to_thread(g.pull, root, author=author)
-        except (VibeError, g.GitError) as exc:
-            async with self:
-                self.busy = ""
-            yield rx.toast.error(getattr(exc, "message", str(exc)))
+            started = await self._start(direction)
+        if isinstance(started, str):
+            if started:
+                yield rx.toast.error(started)
             return
+        job = await self._follow(*started)
         async with self:
-            self.busy = ""
-            editor = await self.get_state(EditorState)
-            with editor._workspace(auth) as ws:
-                editor._fill_tree(ws)
-                self._fill(ws.root)
-        yield rx.call_script(RELOAD_OPEN_FILES)
-        yield rx.toast.success("Pushed" if direction == "push" else "Pulled and merged")
+            await self._finish()
+        yield _outcome(direction, job)
+
+    async def _start(self, direction: str) -> tuple[str, int] | str:
+        """Queue the job (under the state lock): its id and the user's, or why it did not start."""
+        if self.busy:
+            return ""
+        editor = await self.get_state(EditorState)
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                ref = editor.project_id or editor.router.page.params.get("slug", "")
+                job_id = remote_jobs.start_sync(user, ref, direction, session=session)
+                user_id = user.id or 0
+        except VibeError as exc:
+            return exc.message
+        self.busy, self.sync_job = direction, job_id
+        self.sync_progress, self.sync_message = 0, "queued"
+        return job_id, user_id
+
+    async def _follow(self, job_id: str, user_id: int) -> dict[str, Any]:
+        """Mirror the job's progress into the panel until it finishes; the finished job."""
+        while True:
+            try:
+                job = await asyncio.to_thread(job_snapshot, job_id, user_id)
+            except VibeError as exc:
+                return {"status": JobStatus.failed.value, "error": exc.message, "message": ""}
+            async with self:
+                self.sync_progress = round(job["progress"] * 100)
+                self.sync_message = job["message"]
+            if JobStatus(job["status"]).finished:
+                return job
+            await asyncio.sleep(FOLLOW_SECONDS)
+
+    async def _finish(self) -> None:
+        """The remote work is over: the tree and the panel show the workspace as it is now."""
+        self.busy, self.sync_job = "", ""
+        editor = await self.get_state(EditorState)
+        with editor._workspace(await self.get_state(SessionState)) as ws:
+            editor._fill_tree(ws)
+            self._fill(ws.root)
+
+    @rx.event
+    async def cancel_sync(self):
+        auth = await self.get_state(SessionState)
+        try:
+            with user_session(auth) as (session, user):
+                jobs_service.cancel_job(self.sync_job, session=session, user=user)
+        except VibeError as exc:
+            yield rx.toast.error(exc.message)
+            return
+        self.sync_message = "cancelling…"
+
+
+def job_snapshot(job_id: str, user_id: int) -> dict[str, Any]:
+    """The fields of a job the git panel shows, read as the user who started it."""
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        job = jobs_service.get_job(job_id, session=session, user=user) if user else None
+        if job is None:
+            raise VibeError("the job is gone")
+        return {k: getattr(job, k) for k in ("status", "progress", "message", "error")}
+
+
+def _outcome(direction: str, job: dict[str, Any]) -> list[rx.event.EventSpec]:
+    if job["status"] == JobStatus.succeeded.value:
+        done = "Pushed" if direction == "push" else "Pulled and merged"
+        return [rx.call_script(RELOAD_OPEN_FILES), rx.toast.success(done)]
+    if job["status"] == JobStatus.cancelled.value:
+        return [rx.toast.info(f"{direction.capitalize()} cancelled")]
+    first = (job["error"] or job["message"] or "failed").splitlines()[0]
+    return [rx.toast.error(first.split(": ", 1)[-1] if ": " in first else first)]

@@ -9,7 +9,9 @@ const VIBE_API = "/api/v1/projects";
 const VIBE_DRAFT_PREFIX = "vibe:draft:";
 const vibeDocs = new Map(); // model uri -> {projectId, path, version, savedAlt, dirty}
 const vibeListeners = new Set();
+const vibeOpened = new Set(); // projectId:path of files with a model
 let vibeMonacoPromise = null;
+const VIBE_IDLE_URI = "vibe-idle:///idle"; // the empty model of the editor before a file is open
 
 const VIBE_EDITOR_CSS = `
 .vibe-editor { display: flex; flex-direction: column; height: 100%; min-height: 0; }
@@ -62,6 +64,10 @@ function vibeLoadMonaco() {
   }
   return vibeMonacoPromise;
 }
+
+// Start as soon as the editor page's code runs: Monaco (preloaded with the page) then starts
+// while the page waits for its state, instead of after the workbench has rendered.
+if (typeof window !== "undefined") vibeLoadMonaco();
 
 function useVibeMonaco() {
   const [monaco, setMonaco] = useState(null);
@@ -135,6 +141,27 @@ async function vibeFetchFile(projectId, path) {
   return body;
 }
 
+// A file's content asked for when the pointer goes down on its row in the tree, so the request
+// overlaps the round trip that makes it the active file. Taken once, within a few seconds.
+const VIBE_PREFETCH_MS = 5000;
+const vibePrefetched = new Map(); // projectId:path -> {at, promise}
+
+function vibePrefetch(projectId, path) {
+  const key = `${projectId}:${path}`;
+  const hit = vibePrefetched.get(key);
+  if (vibeOpened.has(key) || (hit && Date.now() - hit.at < VIBE_PREFETCH_MS)) return;
+  const promise = vibeFetchFile(projectId, path).catch(() => null);
+  vibePrefetched.set(key, { at: Date.now(), promise });
+}
+
+async function vibeTakePrefetched(projectId, path) {
+  const key = `${projectId}:${path}`;
+  const hit = vibePrefetched.get(key);
+  vibePrefetched.delete(key);
+  const fresh = hit && Date.now() - hit.at < VIBE_PREFETCH_MS ? await hit.promise : null;
+  return fresh || vibeFetchFile(projectId, path); // a failed prefetch asks again, for its error
+}
+
 async function vibePutFile(projectId, path, content, baseVersion) {
   const res = await fetch(`${VIBE_API}/${projectId}/files/content`, {
     method: "PUT",
@@ -197,8 +224,9 @@ async function vibeOpen(monaco, projectId, path) {
   const uri = vibeUri(monaco, projectId, path);
   const known = monaco.editor.getModel(uri);
   if (known && vibeDocs.has(uri.toString())) return { model: known, conflict: null };
-  const file = await vibeFetchFile(projectId, path);
+  const file = await vibeTakePrefetched(projectId, path);
   if (file.binary) return { binary: true, size: file.size };
+  vibeOpened.add(`${projectId}:${path}`);
   const draft = vibeReadDraft(projectId, path);
   const model = known || monaco.editor.createModel(file.content, undefined, uri);
   if (known) model.setValue(file.content);
@@ -281,6 +309,7 @@ function vibeForget(monaco, projectId, path, keepDraft) {
     if (key === prefix || key.startsWith(prefix + "/")) {
       const doc = vibeDocs.get(key);
       if (doc && !keepDraft) vibeDropDraft(projectId, doc.path);
+      if (doc) vibeOpened.delete(`${projectId}:${doc.path}`);
       vibeDocs.delete(key);
       model.dispose();
     }
@@ -300,7 +329,7 @@ if (typeof window !== "undefined" && !window.__vibeUnloadGuard) {
 // ---- code graph: go to definition, find references, running jobs ---------------------------
 
 const VIBE_JOBS_POLL_MS = 4000;
-const VIBE_JOB_NAMES = { "graph.index": "Indexing" };
+const VIBE_JOB_NAMES = { "graph.index": "Indexing", "git.push": "Pushing", "git.pull": "Pulling" };
 const VIBE_NAV_MAX_FILES = 30;
 const vibeNav = { open: null, editor: null, registered: false };
 
@@ -587,6 +616,16 @@ function VibeEditor({
   }, [projectId]);
 
   useEffect(() => {
+    if (!projectId) return;
+    const onDown = (event) => {
+      const row = event.target.closest?.('[data-tree-path][data-kind="file"]');
+      if (row) vibePrefetch(projectId, row.getAttribute("data-tree-path"));
+    };
+    document.addEventListener("pointerdown", onDown, true);
+    return () => document.removeEventListener("pointerdown", onDown, true);
+  }, [projectId]);
+
+  useEffect(() => {
     const onKey = (event) => {
       const mod = event.ctrlKey || event.metaKey;
       if (!mod || event.altKey) return;
@@ -638,6 +677,15 @@ function VibeEditor({
     editor.setPosition({ lineNumber: revealLine, column: 1 });
     editor.focus();
   }, [revealNonce, revealPath, path, view.kind, view.uri, editorReady]);
+
+  // The editor is created (hidden) as soon as Monaco is there, so opening the first file only
+  // swaps its model; it takes the focus then, as a freshly created editor would.
+  const focused = useRef(false);
+  useEffect(() => {
+    if (view.kind !== "text" || !editorReady || focused.current) return;
+    focused.current = true;
+    editorRef.current?.focus();
+  }, [view.kind, editorReady]);
 
   const resolve = async (text) => {
     setBusy(true);
@@ -696,10 +744,10 @@ function VibeEditor({
     <div className="vibe-editor" data-view={view.kind}>
       <style>{VIBE_EDITOR_CSS}</style>
       <div className="vibe-editor-body">
-        {monaco && textUri ? (
+        {monaco ? (
           <div className="vibe-editor-monaco" style={{ display: showEditor ? "block" : "none" }}>
             <VibeMonacoEditor
-              path={textUri}
+              path={textUri || VIBE_IDLE_URI}
               keepCurrentModel={true}
               options={{
                 readOnly: !!readOnly,
@@ -716,7 +764,6 @@ function VibeEditor({
                 editor.onDidChangeModel(() => refreshStatus(false));
                 refreshStatus(false);
                 setEditorReady(true);
-                editor.focus();
               }}
             />
           </div>

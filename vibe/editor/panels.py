@@ -181,6 +181,7 @@ def git_panel() -> rx.Component:
                     on_change=GitState.switch,
                     size="1",
                     disabled=~writable,
+                    id="git-branch-select",
                 ),
                 align="center",
                 spacing="2",
@@ -246,8 +247,9 @@ def _remote_section() -> rx.Component:
                     placeholder="https://github.com/you/repo.git",
                     size="1",
                     flex="1",
+                    id="git-remote-input",
                 ),
-                rx.button("Set", size="1", variant="soft", type="submit"),
+                rx.button("Set", size="1", variant="soft", type="submit", id="git-remote-set"),
                 spacing="2",
                 width="100%",
             ),
@@ -256,28 +258,25 @@ def _remote_section() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.button(
-                rx.icon("arrow-up", size=13),
-                "Push",
-                size="1",
-                variant="soft",
-                loading=GitState.busy == "push",
-                on_click=GitState.sync("push"),
-            ),
-            rx.button(
-                rx.icon("arrow-down", size=13),
-                "Pull",
-                size="1",
-                variant="soft",
-                loading=GitState.busy == "pull",
-                on_click=GitState.sync("pull"),
-            ),
+            _sync_button("push", "arrow-up", "Push"),
+            _sync_button("pull", "arrow-down", "Pull"),
             rx.form(
                 rx.hstack(
-                    rx.input(name="branch", placeholder="new-branch", size="1", width="110px"),
+                    rx.input(
+                        name="branch",
+                        placeholder="new-branch",
+                        size="1",
+                        width="110px",
+                        id="git-new-branch",
+                    ),
                     rx.tooltip(
                         rx.icon_button(
-                            rx.icon("plus", size=13), size="1", variant="soft", type="submit"
+                            rx.icon("plus", size=13),
+                            size="1",
+                            variant="soft",
+                            type="submit",
+                            id="git-new-branch-submit",
+                            aria_label="Create branch",
                         ),
                         content="Create branch and switch to it",
                     ),
@@ -289,9 +288,47 @@ def _remote_section() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
+        rx.cond(GitState.busy != "", _sync_progress()),
         spacing="2",
         padding="var(--space-3)",
         width="100%",
+    )
+
+
+def _sync_button(direction: str, icon: str, label: str) -> rx.Component:
+    return rx.button(
+        rx.icon(icon, size=13),
+        label,
+        size="1",
+        variant="soft",
+        loading=GitState.busy == direction,
+        disabled=GitState.busy != "",
+        on_click=GitState.sync(direction),
+        id=f"git-{direction}",
+    )
+
+
+def _sync_progress() -> rx.Component:
+    """The running push/pull job: what git says, how far, and a way to stop it."""
+    return rx.vstack(
+        rx.hstack(
+            rx.text(GitState.sync_message, size="1", color_scheme="gray", truncate=True, flex="1"),
+            rx.button(
+                "Cancel",
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                on_click=GitState.cancel_sync,
+                id="git-sync-cancel",
+            ),
+            align="center",
+            width="100%",
+        ),
+        rx.progress(value=GitState.sync_progress, max=100, size="1"),
+        spacing="1",
+        width="100%",
+        id="git-sync-progress",
+        custom_attrs={"data-direction": GitState.busy},
     )
 
 

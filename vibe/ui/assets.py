@@ -1,0 +1,204 @@
+"""Serving the compiled frontend fast: hashed assets cached for good, pages that preload their code.
+
+Reflex serves the production build as plain static files. Two things make a page slow to open
+from there, and both are fixed here, for every page, without touching the build:
+
+* Nothing says the files under ``/assets/`` never change (their names carry a content hash), so
+  a returning browser revalidates dozens of chunks one by one. They get ``immutable``; pages get
+  ``no-cache`` so a new build is seen at once.
+* A dynamic route (``/projects/<slug>``) is answered with the SPA fallback page, which preloads
+  only the root's chunks: the route's own module, its imports and the chunks it loads lazily
+  (Monaco on the editor) are discovered one waterfall step after another. The page gets
+  ``<link rel="modulepreload">`` tags for them, read from React Router's build manifest, so the
+  browser fetches them in parallel with the root.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ASSETS_PREFIX = "/assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+MAX_PAGE_BYTES = 1_000_000
+_MANIFEST_HREF = re.compile(rb"/assets/manifest-[A-Za-z0-9_-]+\.js")
+_MANIFEST_PREFIX = "window.__reactRouterManifest="
+_LAZY_DEPS = re.compile(r"__vite__mapDeps=.*?\[((?:\"assets/[^\"]+\",?)*)\]")
+_NOT_PAGES = ("/api/", "/_event", "/_upload", "/mcp", "/healthz", "/readyz", "/metrics")
+
+
+def _client_dir() -> Path:
+    """Where the production build's static files are (``.web/build/client``)."""
+    from reflex.utils import prerequisites
+    from reflex_base import constants
+
+    return (prerequisites.get_web_dir() / constants.Dirs.STATIC).resolve()
+
+
+@functools.lru_cache(maxsize=8)
+def _manifest(client: Path, href: str) -> dict:
+    """React Router's route manifest (a ``window.__reactRouterManifest=...;`` script)."""
+    text = (client / href.lstrip("/")).read_text(encoding="utf-8").strip()
+    if not text.startswith(_MANIFEST_PREFIX):
+        return {}
+    return json.loads(text[len(_MANIFEST_PREFIX) :].rstrip(";"))
+
+
+@functools.lru_cache(maxsize=64)
+def lazy_chunks(client: Path, module: str) -> tuple[str, ...]:
+    """Chunks a module imports lazily (Vite's preload map in its code), as ``/assets/...`` paths."""
+    try:
+        code = (client / module.lstrip("/")).read_text(encoding="utf-8")
+    except OSError:
+        return ()
+    found = _LAZY_DEPS.search(code)
+    if found is None:
+        return ()
+    return tuple("/" + name for name in json.loads(f"[{found.group(1)}]"))
+
+
+def match_route(routes: dict, path: str) -> dict | None:
+    """The manifest route for a URL path: exact segments beat ``:param`` ones, ``*`` comes last."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    best, best_score = None, -1
+    for route in routes.values():
+        pattern = "" if route.get("index") and route.get("path") is None else route.get("path")
+        if pattern is None or route.get("id") == "root":
+            continue
+        wanted = [p for p in pattern.split("/") if p]
+        if wanted == ["*"]:
+            score = 0
+        elif len(wanted) == len(parts) and all(
+            w.startswith(":") or w == p for w, p in zip(wanted, parts, strict=True)
+        ):
+            score = 1 + sum(2 for w in wanted if not w.startswith(":")) + len(wanted)
+        else:
+            continue
+        if score > best_score:
+            best, best_score = route, score
+    return best
+
+
+def preload_tags(client: Path, html: bytes, path: str) -> bytes:
+    """``<link>`` tags for what the page at ``path`` will load and the HTML does not name yet."""
+    href = _MANIFEST_HREF.search(html)
+    if href is None:
+        return b""
+    try:
+        manifest = _manifest(client, href.group().decode())
+    except (OSError, ValueError):
+        return b""
+    route = match_route(manifest.get("routes", {}), path)
+    if route is None:
+        return b""
+    module = route["module"]
+    wanted = [module, *route.get("imports", []), *route.get("css", [])]
+    wanted += lazy_chunks(client, module)
+    return b"".join(_tag(url) for url in _unique(wanted) if url.encode() not in html)
+
+
+def _unique(urls: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(urls))
+
+
+def _tag(url: str) -> bytes:
+    if url.endswith(".css"):
+        return f'<link rel="preload" as="style" href="{url}"/>'.encode()
+    return f'<link rel="modulepreload" href="{url}"/>'.encode()
+
+
+def _is_page_request(scope: Scope) -> bool:
+    path: str = scope["path"]
+    if path.startswith(_NOT_PAGES) or path.startswith(ASSETS_PREFIX):
+        return False
+    accept = dict(scope.get("headers", [])).get(b"accept", b"")
+    return b"text/html" in accept
+
+
+class FrontendAssetsMiddleware:
+    """Cache headers for the build's files and route preloads in its pages (see module doc)."""
+
+    def __init__(self, app: ASGIApp, client_dir: Path | None = None) -> None:
+        self.app = app
+        self._client_dir = client_dir
+
+    @property
+    def client_dir(self) -> Path:
+        if self._client_dir is None:
+            self._client_dir = _client_dir()
+        return self._client_dir
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+        elif scope["path"].startswith(ASSETS_PREFIX):
+            await self.app(scope, receive, _with_cache_control(send, IMMUTABLE))
+        elif _is_page_request(scope):
+            await self._page(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _page(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Ask for the uncompressed page (a few KB) so the tags can be added to it.
+        headers = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
+        start: Message | None = None
+        body = bytearray()
+        passthrough = False
+
+        async def capture(message: Message) -> None:
+            nonlocal start, passthrough
+            if passthrough:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                start = message
+                kind = MutableHeaders(raw=message["headers"]).get("content-type", "")
+                if not kind.startswith("text/html"):
+                    passthrough = True
+                    await send(message)
+            else:
+                body.extend(message.get("body", b""))
+                if len(body) > MAX_PAGE_BYTES:
+                    passthrough = True
+                    await send(start)  # type: ignore[arg-type]
+                    await send({**message, "body": bytes(body)})
+                elif not message.get("more_body", False):
+                    await self._send_page(scope["path"], start, bytes(body), send)  # type: ignore[arg-type]
+
+        # And for a body in messages: a server's ``pathsend`` would hand over only the file's path.
+        extensions = {
+            k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"
+        }
+        await self.app({**scope, "headers": headers, "extensions": extensions}, receive, capture)
+
+    async def _send_page(self, path: str, start: Message, html: bytes, send: Send) -> None:
+        tags = b""
+        if b"</head>" in html:
+            tags = preload_tags(self.client_dir, html, path)
+            html = html.replace(b"</head>", tags + b"</head>", 1)
+        headers = MutableHeaders(raw=list(start["headers"]))
+        if tags:
+            headers["content-length"] = str(len(html))
+            # The tags change the body; its validators described the file on disk.
+            del headers["etag"]
+            del headers["last-modified"]
+        headers["cache-control"] = REVALIDATE
+        await send({**start, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": html})
+
+
+def _with_cache_control(send: Send, value: str) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] in (200, 304):
+            headers = MutableHeaders(raw=list(message["headers"]))
+            headers["cache-control"] = value
+            message = {**message, "headers": headers.raw}
+        await send(message)
+
+    return wrapped
