@@ -155,3 +155,12 @@ def test_upload(project, monkeypatch):
     assert not (ws.root / "big.bin").exists()
     bad = client.post(f"{url}/upload", data={"path": "../.."}, files={"file": ("x", b"1")})
     assert bad.status_code == 400
+    nested = client.post(
+        f"{url}/upload", data={"relative_dir": "src/pkg"}, files={"file": ("m.py", b"1")}
+    )
+    assert nested.status_code == 201, nested.text
+    assert nested.json()["path"] == "src/pkg/m.py"
+    escape = client.post(
+        f"{url}/upload", data={"relative_dir": "../x"}, files={"file": ("m.py", b"1")}
+    )
+    assert escape.status_code == 400

@@ -193,6 +193,20 @@ def test_upload_limits_and_conflicts(ws, monkeypatch):
         ws.upload("../up", "x.bin", b"1")
 
 
+def test_folder_upload_keeps_its_structure(ws):
+    saved = ws.upload("assets", "a.py", b"a = 1\n", relative_dir="pkg/sub")
+    assert saved.path == "assets/pkg/sub/a.py"
+    assert (ws.root / "assets/pkg/sub/a.py").read_bytes() == b"a = 1\n"
+    assert ws.upload("", "b.py", b"", relative_dir="./pkg").path == "pkg/b.py"
+    for bad in ("../../etc", "/abs", "pkg/../..", ".git/hooks"):
+        with pytest.raises(ValidationFailed):
+            ws.upload("", "evil.py", b"1", relative_dir=bad)
+    assert not (ws.root / "evil.py").exists()
+    ws.write("file.txt", "x", base_version=None)
+    with pytest.raises(ValidationFailed):  # a file stands where a folder is needed
+        ws.upload("", "c.py", b"1", relative_dir="file.txt")
+
+
 def test_leftover_folder_is_set_aside_not_reused(vibe_env):
     root = workspace.workspace_root(7)
     root.mkdir(parents=True)

@@ -108,7 +108,15 @@ class FileOpsState(rx.State):
                 for upload in files:
                     data = await upload.read()
                     name = upload.name or upload.filename or ""
-                    saved = ws.upload(self.target, name, data, author=service.author_for(user))
+                    # A dropped folder arrives as relative paths: keep its structure.
+                    inner = upload.path.parent.as_posix() if upload.path else ""
+                    saved = ws.upload(
+                        self.target,
+                        name,
+                        data,
+                        author=service.author_for(user),
+                        relative_dir="" if inner == "." else inner,
+                    )
                     stored.append(saved.path)
                 service.touch_project(access.project, session=session)
                 editor._fill_tree(ws)

@@ -161,14 +161,25 @@ def upload(
     user: CurrentUser,
     session: DB,
     path: Annotated[str, Form(max_length=4096)] = "",
+    relative_dir: Annotated[str, Form(max_length=4096)] = "",
 ) -> SavedPublic:
-    """Upload one file into folder ``path`` (multipart field ``file``); 409 if it exists."""
+    """Upload one file into folder ``path`` (multipart field ``file``); 409 if it exists.
+
+    For a folder upload, ``relative_dir`` is the file's folder inside the uploaded folder
+    (the directory part of the browser's ``webkitRelativePath``); missing folders are created.
+    """
     ws, access = _open(user, project_id, session, Role.editor)
     limit = get_settings().max_upload_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(f"the upload is larger than {limit:,} bytes")
-    saved = ws.upload(path, file.filename or "", data, author=service.author_for(user))
+    saved = ws.upload(
+        path,
+        file.filename or "",
+        data,
+        author=service.author_for(user),
+        relative_dir=relative_dir,
+    )
     _changed(access, session)
     return SavedPublic(path=saved.path, version=saved.version, commit=saved.commit)
 

@@ -242,21 +242,34 @@ class Workspace:
         return rel
 
     def upload(
-        self, folder: str, filename: str, data: bytes, *, author: Author = Author()
+        self,
+        folder: str,
+        filename: str,
+        data: bytes,
+        *,
+        author: Author = Author(),
+        relative_dir: str = "",
     ) -> Saved:
-        """Store an uploaded file in ``folder``; refuses to replace an existing file."""
+        """Store an uploaded file in ``folder``; refuses to replace an existing file.
+
+        Only the base name of ``filename`` counts (browsers and clients put anything there).
+        A folder upload names its structure explicitly in ``relative_dir`` (the folder of the
+        file inside the dropped folder), which goes through the same path checks as any path.
+        """
         limit = get_settings().max_upload_bytes
         if len(data) > limit:
             raise TooLarge(f"the upload is {len(data):,} bytes; at most {limit:,} bytes")
         name = PurePosixPath(filename.replace("\\", "/")).name
         if not name:
             raise ValidationFailed("the uploaded file has no name")
-        rel = f"{paths.clean(folder, allow_root=True)}/{name}".lstrip("/")
+        parts = (paths.clean(folder, allow_root=True), paths.clean(relative_dir, allow_root=True))
+        rel = "/".join([*(p for p in parts if p), name])
         with self._lock():
             target = paths.resolve(self.root, rel)
             rel = self._rel(target)
             if target.exists():
                 raise Conflict(f"'{rel}' already exists; delete or rename it first")
+            _mkdirs(target.parent, rel)
             _atomic_write(target, data)
             sha = gitrepo.commit_paths(self.root, [rel], f"Upload {rel}", author=author)
         return Saved(rel, version_of(data), sha)
