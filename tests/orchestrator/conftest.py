@@ -10,7 +10,9 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 ECHO = str(Path(__file__).resolve().parents[1] / "standins" / "mcp_echo.py")
@@ -137,3 +139,15 @@ def wait_until(predicate, deadline: float = 10.0, what: str = "condition") -> No
             return
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def add_server(base: str, token: str, **body: Any) -> dict[str, Any]:
+    """Register a server through the REST API of a live app, as a client would."""
+    response = httpx.post(
+        f"{base}/api/v1/mcp/servers",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()

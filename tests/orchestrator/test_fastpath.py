@@ -15,7 +15,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.orchestrator.conftest import echo_command, wait_until
+from tests.orchestrator.conftest import add_server, echo_command, wait_until
 from vibe.core.config import get_settings
 from vibe.orchestrator.catalog import CONFIRM_ARG
 
@@ -26,17 +26,6 @@ def private_urls(monkeypatch):
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
-
-
-def _add(base: str, token: str, **body: Any) -> dict[str, Any]:
-    response = httpx.post(
-        f"{base}/api/v1/mcp/servers",
-        json=body,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _client(base: str, token: str, **kwargs: Any) -> Client:
@@ -67,7 +56,9 @@ def test_tool_calls_take_the_fast_path_with_every_check(
 ):
     token = token_for(admin)
     flags = {"denied_tools": ["crash"], "confirm_mutations": True}
-    _add(live_api.base, token, name="web", transport="streamable_http", url=http_echo.url, **flags)
+    add_server(
+        live_api.base, token, name="web", transport="streamable_http", url=http_echo.url, **flags
+    )
 
     async def scenario() -> None:
         async with _client(live_api.base, token) as client:
@@ -97,7 +88,7 @@ def test_tool_calls_take_the_fast_path_with_every_check(
 def test_a_server_timeout_is_an_error_result(live_api, admin, token_for):
     token = token_for(admin)
     command, args = echo_command()
-    _add(live_api.base, token, name="echo", command=command, args=args, timeout_seconds=0.5)
+    add_server(live_api.base, token, name="echo", command=command, args=args, timeout_seconds=0.5)
 
     async def scenario() -> None:
         async with _client(live_api.base, token) as client:
@@ -114,7 +105,9 @@ def test_a_cancelled_call_is_cancelled_upstream(
     live_api, admin, token_for, http_echo, private_urls
 ):
     token = token_for(admin)
-    server = _add(live_api.base, token, name="web", transport="streamable_http", url=http_echo.url)
+    server = add_server(
+        live_api.base, token, name="web", transport="streamable_http", url=http_echo.url
+    )
     runtime = _runtime(live_api)
 
     async def scenario() -> None:
@@ -178,7 +171,7 @@ def _echo_ready(base: str, headers: dict[str, str]) -> None:
 def test_the_answer_is_the_one_the_sdk_would_give(live_api, admin, token_for):
     token = token_for(admin)
     command, args = echo_command()
-    _add(live_api.base, token, name="echo", command=command, args=args)
+    add_server(live_api.base, token, name="echo", command=command, args=args)
     headers = _open_session(live_api.base, token)
     _echo_ready(live_api.base, headers)
     before = _answered(live_api)
@@ -212,7 +205,7 @@ def test_other_credentials_and_unknown_sessions_are_not_found(
 ):
     mine, theirs = token_for(admin), token_for(make_user("bob"))
     command, args = echo_command()
-    _add(live_api.base, mine, name="echo", command=command, args=args)
+    add_server(live_api.base, mine, name="echo", command=command, args=args)
     headers = _open_session(live_api.base, mine)
     _echo_ready(live_api.base, headers)
     before = _answered(live_api)
@@ -228,7 +221,7 @@ def test_other_credentials_and_unknown_sessions_are_not_found(
 def test_unusual_requests_get_the_sdks_answers(live_api, admin, token_for):
     token = token_for(admin)
     command, args = echo_command()
-    _add(live_api.base, token, name="echo", command=command, args=args)
+    add_server(live_api.base, token, name="echo", command=command, args=args)
     headers = _open_session(live_api.base, token)
     _echo_ready(live_api.base, headers)
     url = f"{live_api.base}/mcp"

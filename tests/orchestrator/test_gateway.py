@@ -14,19 +14,8 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from sqlmodel import select
 
-from tests.orchestrator.conftest import echo_command, wait_until
+from tests.orchestrator.conftest import add_server, echo_command, wait_until
 from vibe.orchestrator.models import McpAudit
-
-
-def _add(base: str, token: str, **body: Any) -> dict[str, Any]:
-    response = httpx.post(
-        f"{base}/api/v1/mcp/servers",
-        json=body,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _client(base: str, token: str, mode: str = "legacy") -> Client:
@@ -56,7 +45,7 @@ def test_no_token_is_refused(live_api):
 def test_gateway_lists_and_forwards_calls(live_api, admin, token_for, session):
     token = token_for(admin)
     command, args = echo_command()
-    _add(live_api.base, token, name="echo", command=command, args=args, tags=["echo"])
+    add_server(live_api.base, token, name="echo", command=command, args=args, tags=["echo"])
 
     async def scenario() -> None:
         async with _client(live_api.base, token) as client:
@@ -101,7 +90,7 @@ def test_gateway_lists_and_forwards_calls(live_api, admin, token_for, session):
 def test_list_changed_is_forwarded(live_api, admin, token_for):
     token = token_for(admin)
     command, args = echo_command()
-    _add(live_api.base, token, name="echo", command=command, args=args)
+    add_server(live_api.base, token, name="echo", command=command, args=args)
     changed = anyio.Event()
 
     async def on_message(message: Any) -> None:
@@ -126,7 +115,7 @@ def test_list_changed_is_forwarded(live_api, admin, token_for):
 def test_modern_client_also_works(live_api, admin, token_for):
     token = token_for(admin)
     command, args = echo_command()
-    _add(live_api.base, token, name="echo", command=command, args=args)
+    add_server(live_api.base, token, name="echo", command=command, args=args)
 
     async def scenario() -> None:
         async with _client(live_api.base, token, mode="auto") as client:
@@ -148,8 +137,8 @@ def test_a_user_sees_only_global_and_own_project_servers(
     session.commit()
     admin_token = token_for(admin)
     command, args = echo_command()
-    _add(live_api.base, admin_token, name="shared", command=command, args=args)
-    _add(
+    add_server(live_api.base, admin_token, name="shared", command=command, args=args)
+    add_server(
         live_api.base,
         admin_token,
         name="bobonly",
