@@ -110,6 +110,9 @@ def own_server() -> Iterator[tuple[str, Path]]:
     env.update(VIBE_DATA_DIR=str(data), VIBE_PORT=str(port), VIBE_PUBLIC_URL=base,
                VIBE_SECRET_KEY="bench-secret", VIBE_ALLOW_LOCAL_LOGIN="true",
                REFLEX_USE_SYSTEM_BUN="1", REFLEX_TELEMETRY_ENABLED="false")  # fmt: skip
+    # `make bun` puts bun under tools/ (the machine's Node is too old for Reflex), as e2e does.
+    bins = [str(ROOT / "tools/bun/node_modules/.bin"), str(Path(sys.executable).parent)]
+    env["PATH"] = os.pathsep.join([*bins, env.get("PATH", "")])
     command = [
         sys.executable,
         "-m",
