@@ -40,7 +40,7 @@ def test_workers_give_the_in_process_graph(tmp_path: Path) -> None:
         write(tmp_path, f"pkg/m{i}.py", module(i))
     serial = GraphIndex(tmp_path, workers=1)
     serial.index_all()
-    parallel = GraphIndex(tmp_path, workers=2)
+    parallel = GraphIndex(tmp_path, workers=2, resolve_workers=2)
     parallel.index_all()
     assert normal(parallel.graph()) == normal(serial.graph())
     assert {p: r.deps for p, r in parallel.resolutions.items()} == {
