@@ -17,7 +17,7 @@ from vibe.graph.engine.languages import JS_FAMILY
 from vibe.graph.engine.model import Binding, Definition, Expr, FileResult, Scope
 from vibe.graph.engine.modules import module_member, python_import
 from vibe.graph.engine.mro import foreign_bases, linearize
-from vibe.graph.engine.symbols import SymbolTable
+from vibe.graph.engine.symbols import EMPTY_NODE, DepNode, SymbolTable, dep_node
 
 Value = tuple[Any, ...]
 Result = tuple[Value, float, str]
@@ -81,7 +81,6 @@ CONFIDENCE = {
     "return-type": 0.75,
 }
 _BUSY: Any = object()
-_NO_DEPS: frozenset[str] = frozenset()
 
 
 class Resolver:
@@ -89,7 +88,7 @@ class Resolver:
 
     def __init__(self, table: SymbolTable) -> None:
         self.table = table
-        self._memo: dict[tuple[Any, ...], tuple[Any, frozenset[str]]] = {}
+        self._memo: dict[tuple[Any, ...], tuple[Any, DepNode]] = {}
         self._definitions: dict[str, dict[int, Definition]] = {}
         self._depth = 0
         self._cycles = 0
@@ -125,7 +124,7 @@ class Resolver:
             if hit[0] is _BUSY:
                 self._cycles += 1
                 return None
-            # Hits repeat the same (often large) dependency sets: note the set, merge once.
+            # Hits repeat the same dependency nodes: note the node, flatten once per file.
             table.dep_sets[id(hit[1])] = hit[1]
             return hit[0]
         if self._depth > MAX_DEPTH:
@@ -133,7 +132,7 @@ class Resolver:
             return None
         outer, outer_sets = table.deps, table.dep_sets
         table.deps, table.dep_sets = set(), {}
-        self._memo[key] = (_BUSY, _NO_DEPS)
+        self._memo[key] = (_BUSY, EMPTY_NODE)
         cycles = self._cycles
         self._depth += 1
         try:
@@ -143,7 +142,7 @@ class Resolver:
             inner, inner_sets = table.deps, table.dep_sets
             table.deps, table.dep_sets = outer, outer_sets
         if self._cycles == cycles:
-            recorded = frozenset(inner).union(*inner_sets.values())
+            recorded = dep_node(inner, inner_sets)
             self._memo[key] = (value, recorded)
             outer_sets[id(recorded)] = recorded
         else:

@@ -8,7 +8,9 @@ incremental update equal to a clean re-index.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
+from itertools import islice
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -17,6 +19,26 @@ from vibe.graph.engine.model import FileResult
 
 SOURCE_ROOT_DIRS = frozenset({"src", "lib", "python"})
 JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
+
+# The dependencies of a memoised result, as a node of a shared DAG: (n, *the n keys it asked for
+# itself, *the nodes of the memoised results it used), one flat tuple. Copying every inner set
+# into each outer result's set filled the resolver's memo with millions of duplicated entries
+# (most of a full index's peak memory); only a file's own resolution flattens its DAG, once.
+DepNode = tuple[Any, ...]
+EMPTY_NODE: DepNode = (0,)
+
+
+def dep_node(keys: set[str], nodes: Mapping[int, DepNode]) -> DepNode:
+    """The node for `keys` asked directly plus the memoised results `nodes` (shared, not copied).
+
+    Keys are interned: the same key is recorded by thousands of results and files. One tuple,
+    not a set: most results ask for one or two keys, and a frozenset costs 216 bytes at least."""
+    if not keys:
+        if not nodes:
+            return EMPTY_NODE
+        if len(nodes) == 1:
+            return next(iter(nodes.values()))
+    return (len(keys), *map(sys.intern, keys), *nodes.values())
 
 
 def file_keys(result: FileResult) -> dict[str, Any]:
@@ -109,8 +131,8 @@ class SymbolTable:
         self.files = files
         self.keys = keys
         self.deps: set[str] = set()
-        # Dependency sets of memoised results, by id: merged into `deps` once, in `recorded()`.
-        self.dep_sets: dict[int, frozenset[str]] = {}
+        # Dependency nodes of memoised results, by id: flattened into `deps` in `recorded()`.
+        self.dep_sets: dict[int, DepNode] = {}
 
     def start_recording(self) -> None:
         """Forget what was asked so far: the next `recorded()` covers one file's resolution."""
@@ -119,7 +141,18 @@ class SymbolTable:
 
     def recorded(self) -> frozenset[str]:
         """Every key asked for since `start_recording()`, directly or through memoised results."""
-        return frozenset(self.deps).union(*self.dep_sets.values())
+        found = set(map(sys.intern, self.deps))
+        seen: set[int] = set()
+        stack = list(self.dep_sets.values())
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            count = node[0] + 1
+            found.update(islice(node, 1, count))
+            stack.extend(islice(node, count, None))
+        return frozenset(found)
 
     def lookup(self, key: str) -> Any:
         """Value of a key (recorded as a dependency whether or not it exists)."""
