@@ -14,6 +14,7 @@ Tools a flag hides stay in ``refused`` with the reason, so a call by name gets a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,8 @@ class ToolEntry:
     public: types.Tool
     validator: Any
     needs_confirmation: bool = False
+    # A cheap "certainly valid" test for simple schemas (see quick_check); None: always validate.
+    quick: Callable[[dict[str, Any]], bool] | None = None
 
 
 @dataclass
@@ -118,7 +121,9 @@ def entry(exposed: str, runtime: ServerRuntime, tool: types.Tool) -> ToolEntry:
         output_schema=tool.output_schema,
         annotations=tool.annotations,
     )
-    return ToolEntry(runtime, tool, public, compile_validator(tool.input_schema), confirm)
+    validator = compile_validator(tool.input_schema)
+    quick = quick_check(tool.input_schema) if validator is not None else None
+    return ToolEntry(runtime, tool, public, validator, confirm, quick)
 
 
 def compile_validator(schema: dict[str, Any] | None) -> Any:
@@ -132,10 +137,94 @@ def compile_validator(schema: dict[str, Any] | None) -> Any:
     return cls(schema)
 
 
+# What each JSON Schema type accepts, narrowed to what is certainly that type for jsonschema
+# (an integral float is an "integer" to it too: such values take the full validator instead).
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples"})
+_TOP_KEYS = frozenset({"type", "properties", "required", "additionalProperties"}) | _ANNOTATIONS
+
+
+def quick_check(schema: dict[str, Any] | None) -> Callable[[dict[str, Any]], bool] | None:
+    """For the schemas most tools have (an object of plainly typed properties, some required),
+    a test that says True only when the jsonschema validator would accept the arguments too;
+    it costs a fraction of that validator. False means "not certain": the validator decides
+    (and words the problems). None when the schema uses anything else."""
+    schema = schema or {"type": "object"}
+    if not isinstance(schema, dict) or not schema.keys() <= _TOP_KEYS:
+        return None
+    if schema.get("type", "object") != "object":
+        return None
+    properties = schema.get("properties", {})
+    required = schema.get("required", [])
+    extra = schema.get("additionalProperties", True)
+    if not isinstance(properties, dict) or not isinstance(extra, bool):
+        return None
+    if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+        return None
+    checks: dict[str, Callable[[Any], bool] | None] = {}
+    for name, sub in properties.items():
+        if not isinstance(sub, dict):
+            return None
+        accepts = _type_check(sub)
+        if accepts is False:
+            return None
+        checks[name] = accepts
+    needed = tuple(required)
+
+    def certainly_valid(arguments: dict[str, Any]) -> bool:
+        for name in needed:
+            if name not in arguments:
+                return False
+        for name, value in arguments.items():
+            if name not in checks:
+                if not extra:
+                    return False
+                continue
+            accepts = checks[name]
+            if accepts is not None and not accepts(value):
+                return False
+        return True
+
+    return certainly_valid
+
+
+def _type_check(schema: dict[str, Any]) -> Callable[[Any], bool] | bool | None:
+    """A property's test: None when it accepts anything, False when it is not a simple one."""
+    keys = schema.keys() - _ANNOTATIONS
+    if not keys:
+        return None
+    if keys == {"type"}:
+        kinds = schema["type"]
+    elif keys == {"anyOf"} and isinstance(schema["anyOf"], list) and schema["anyOf"]:
+        options = schema["anyOf"]
+        if not all(isinstance(o, dict) and o.keys() == {"type"} for o in options):
+            return False
+        kinds = [o["type"] for o in options]
+    else:
+        return False
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if not isinstance(kinds, list) or not kinds or not all(k in _TYPES for k in kinds):
+        return False
+    tests = tuple(_TYPES[k] for k in kinds)
+    if len(tests) == 1:
+        return tests[0]
+    return lambda value: any(test(value) for test in tests)
+
+
 def argument_problems(entry: ToolEntry, arguments: dict[str, Any]) -> str:
     """Problems with ``arguments`` against the tool's input schema ("" when fine)."""
     validator = entry.validator
-    if validator is None or validator.is_valid(arguments):
+    if validator is None or (entry.quick is not None and entry.quick(arguments)):
+        return ""
+    if validator.is_valid(arguments):
         return ""
     errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))
     return "; ".join(
