@@ -16,10 +16,9 @@ of this module fail loudly if an upgrade moves it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -38,6 +37,7 @@ from vibe.orchestrator.service import Orchestrator, Principal
 
 log = logging.getLogger("vibe.mcp.gateway")
 
+SESSION_KEY = "vibe.mcp.session"  # session_of's answer, kept in the scope for handle
 CALL_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
 PARAM_KEYS = frozenset({"name", "arguments", "_meta"})
 InFlight = dict[tuple[str, Any], anyio.CancelScope]
@@ -56,8 +56,8 @@ class FastPath:
         self, scope: Scope, receive: Receive, send: Send, principal: Principal
     ) -> Receive | None:
         """None once answered; otherwise the ``receive`` the SDK must use (body replayed)."""
-        session = self.session_of(scope)
-        if session is None:
+        session = scope.get(SESSION_KEY) or self.session_of(scope)
+        if session is None or session[1].is_terminated:
             return receive
         session_id, transport, version = session
         messages, complete = await _read_body(receive, self.manager.max_request_body_size)
@@ -69,10 +69,14 @@ class FastPath:
             return replay if not await self._cancel(session_id, message, send) else None
         if not _plain_call(message):
             return replay
-        async with _holding(transport) as held:
-            if not held:
-                return replay
+        held = _hold(transport)
+        if held is False:
+            return replay
+        try:
             answer = await self._call(session_id, message, principal, version)
+        finally:
+            if held:
+                _release(transport)
         await _respond(send, 200, session_id, _encode(answer))
         self.answered += 1
         return None
@@ -86,7 +90,10 @@ class FastPath:
         version = headers.get("mcp-protocol-version")
         if session_id is None or version not in HANDSHAKE_PROTOCOL_VERSIONS:
             return None  # opening a session, or the modern protocol: the SDK's
-        if not (_json_content(headers.get("content-type", "")) and _accepts_json(headers)):
+        if not (
+            _json_content(headers.get("content-type", ""))
+            and _accepts_json(headers.get("accept", ""))
+        ):
             return None  # the SDK answers these with its own errors
         transport = self.manager._server_instances.get(session_id)
         if transport is None or transport.is_terminated:
@@ -95,7 +102,8 @@ class FastPath:
         owner = authorization_context(user) if isinstance(user, AuthenticatedUser) else None
         if owner != self.manager._session_owners.get(session_id):
             return None  # another credential's session: the SDK answers "Session not found"
-        return session_id, transport, str(version)
+        session = scope[SESSION_KEY] = (session_id, transport, str(version))
+        return session
 
     async def _call(
         self, session_id: str, message: dict[str, Any], principal: Principal, version: str
@@ -192,6 +200,7 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
 
 
+@functools.lru_cache(maxsize=64)  # a client sends the same few header values on every call
 def _json_content(content_type: str) -> bool:
     """Both of the SDK's Content-Type checks (its security middleware's and its transport's)."""
     parts = content_type.split(";")[0].split(",")
@@ -200,10 +209,9 @@ def _json_content(content_type: str) -> bool:
     )
 
 
-def _accepts_json(headers: dict[str, str]) -> bool:
-    accepted = [
-        t.strip().split(";")[0].strip().lower() for t in headers.get("accept", "").split(",")
-    ]
+@functools.lru_cache(maxsize=64)
+def _accepts_json(accept: str) -> bool:
+    accepted = [t.strip().split(";")[0].strip().lower() for t in accept.split(",")]
     return any(t in ("application/json", "application/*", "*/*") for t in accepted)
 
 
@@ -239,25 +247,26 @@ def _body_of(messages: list[Message]) -> bytes:
     return b"".join(m.get("body", b"") for m in messages)
 
 
-@asynccontextmanager
-async def _holding(transport: StreamableHTTPServerTransport) -> AsyncIterator[bool]:
+def _hold(transport: StreamableHTTPServerTransport) -> bool | None:
     """Keep the session from idling out while a call is in flight, as the SDK's own request
-    handling does; False when its idle time already ran out (the SDK answers then)."""
+    handling does: True when held (``_release`` it after), None when the session has no idle
+    time to hold, False when its idle time already ran out (the SDK answers then). Plain
+    functions rather than a context manager: this runs on every call."""
     scope, timeout = transport.idle_scope, transport._idle_timeout
     if scope is None or timeout is None:
-        yield True
-        return
+        return None
     if scope.cancel_called:
-        yield False
-        return
+        return False
     transport._requests_in_flight += 1
     scope.deadline = math.inf
-    try:
-        yield True
-    finally:
-        transport._requests_in_flight -= 1
-        if not transport._requests_in_flight:
-            scope.deadline = anyio.current_time() + timeout
+    return True
+
+
+def _release(transport: StreamableHTTPServerTransport) -> None:
+    transport._requests_in_flight -= 1
+    scope, timeout = transport.idle_scope, transport._idle_timeout
+    if not transport._requests_in_flight and scope is not None and timeout is not None:
+        scope.deadline = anyio.current_time() + timeout
 
 
 async def _respond(send: Send, status: int, session_id: str, body: bytes) -> None:

@@ -124,9 +124,19 @@ def publish(server: str, up: bool, health: Health) -> None:
         CHECK_LATENCY.labels(server).set(health.latency_ema_ms)
 
 
+_CALL_CHILDREN: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
+
 def observe_call(server: str, tool: str, outcome: str, seconds: float) -> None:
-    CALLS.labels(server, tool, outcome).inc()
-    CALL_SECONDS.labels(server, tool).observe(seconds)
+    # The labelled children are kept here: looking them up costs more than counting the call.
+    # As many entries as the metrics hold children themselves; none is ever removed from them.
+    key = (server, tool, outcome)
+    children = _CALL_CHILDREN.get(key)
+    if children is None:
+        children = (CALLS.labels(server, tool, outcome), CALL_SECONDS.labels(server, tool))
+        _CALL_CHILDREN[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 # -- stored history ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ server's concurrency semaphore; the deadline includes the wait for a slot.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 import warnings
@@ -392,7 +393,7 @@ class Supervisor:
         label: str,
     ) -> Any:
         runtime = self._get(server_id)
-        deadline = anyio.current_time() + (timeout or runtime.spec.timeout_seconds)
+        deadline = asyncio.get_running_loop().time() + (timeout or runtime.spec.timeout_seconds)
         if not runtime.health.breaker.allows():
             wait = runtime.health.breaker.seconds_until_retry()
             raise CallFailed(
@@ -420,7 +421,9 @@ class Supervisor:
             raise CallFailed("unavailable", f"{runtime.spec.name} is {runtime.status}")
         started = time.perf_counter()
         try:
-            with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+            # asyncio's own deadline (the loop's clock, as anyio's): a third of fail_after's cost
+            # per call; an enclosing anyio scope's cancellation still passes through as such.
+            async with asyncio.timeout_at(deadline):
                 async with runtime.semaphore:
                     runtime.in_flight += 1
                     runtime.peak_in_flight = max(runtime.peak_in_flight, runtime.in_flight)
