@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from itertools import islice
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -144,14 +143,16 @@ class SymbolTable:
         found = set(map(sys.intern, self.deps))
         seen: set[int] = set()
         stack = list(self.dep_sets.values())
+        pop, push, mark, merge = stack.pop, stack.extend, seen.add, found.update
         while stack:
-            node = stack.pop()
+            node = pop()
             if id(node) in seen:
                 continue
-            seen.add(id(node))
+            mark(id(node))
             count = node[0] + 1
-            found.update(islice(node, 1, count))
-            stack.extend(islice(node, count, None))
+            merge(node[1:count])
+            if len(node) > count:
+                push(node[count:])
         return frozenset(found)
 
     def lookup(self, key: str) -> Any:
