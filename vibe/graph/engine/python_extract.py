@@ -56,6 +56,9 @@ class _Extractor:
         # tuple per name is smaller in memory and pickles once (and skips the regex).
         self.identifiers: dict[bytes, Expr] = {}
         self.dotted: dict[bytes, Expr] = {}
+        # One object per distinct string of the file (names recur: `self` in every method, a
+        # local in every use): pickling then sends each once and the index keeps one copy.
+        self.strings: dict[str, str] = {}
 
     def run(self, root: TSNode) -> None:
         # Byte offsets count from the file's start, but the root node starts at the first token:
@@ -85,7 +88,8 @@ class _Extractor:
         start, end = node.start_byte, node.end_byte
         if limit and end - start > limit:
             end = start + limit
-        return self.source[start:end].decode("utf-8", "replace")
+        value = self.source[start:end].decode("utf-8", "replace")
+        return self.strings.setdefault(value, value)
 
     def expr(self, node: TSNode | None) -> Expr:
         """`pyexpr.expr`, with plain dotted names read from the text instead of the subtree."""
@@ -98,20 +102,21 @@ class _Extractor:
             found = self._dotted(self.source[node.start_byte : node.end_byte])
             if found is not None:
                 return found
-        return expr(node)
+        return expr(node, self.strings)
 
     def _identifier(self, raw: bytes) -> Expr:
         """`("name", text)` of an identifier's bytes, one shared tuple per name and file."""
         found = self.identifiers.get(raw)
         if found is None:
-            found = self.identifiers[raw] = ("name", raw.decode("utf-8", "replace"))
+            name = raw.decode("utf-8", "replace")
+            found = self.identifiers[raw] = ("name", self.strings.setdefault(name, name))
         return found
 
     def _dotted(self, raw: bytes) -> Expr:
         """The expression of a plain ASCII dotted name (`a.b.c`), or None for anything else."""
         if raw in self.dotted:
             return self.dotted[raw]
-        found = self.dotted[raw] = _dotted(raw)
+        found = self.dotted[raw] = _dotted(raw, self.strings)
         return found
 
     def _new_scope(self, node: TSNode, scope: int, kind: str, def_kind: str) -> tuple[int, str]:
@@ -161,7 +166,7 @@ class _Extractor:
                 for d in parent.named_children
                 if d.type == "decorator"
             ]
-        new.return_ann = annotation(node.child_by_field_name("return_type"))
+        new.return_ann = annotation(node.child_by_field_name("return_type"), self.strings)
         params = node.child_by_field_name("parameters")
         names = self._bind_params(new, params) if params is not None else []
         if in_class and names and "staticmethod" not in new.decorators:
@@ -182,7 +187,8 @@ class _Extractor:
                     name_node = name_node.named_children[0] if name_node.named_children else None
                 if name_node is None:
                     continue
-                name, ann = self.text(name_node), annotation(param.child_by_field_name("type"))
+                name = self.text(name_node)
+                ann = annotation(param.child_by_field_name("type"), self.strings)
             elif kind in ("list_splat_pattern", "dictionary_splat_pattern"):
                 if param.named_children:
                     scope.bind(self.text(param.named_children[0]), ("unknown",))
@@ -212,7 +218,7 @@ class _Extractor:
             self.result.imports.append(ImportFact(module, 0, (), line))
 
     def on_import_from(self, node: TSNode, scope: int) -> None:
-        module, level = _module_ref(node.child_by_field_name("module_name"))
+        module, level = _module_ref(node.child_by_field_name("module_name"), self.strings)
         names: list[str] = []
         target = self.scopes[scope]
         if any(child.type == "wildcard_import" for child in node.named_children):
@@ -241,7 +247,7 @@ class _Extractor:
     def on_assign(self, node: TSNode, scope: int) -> None:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
-        ann = annotation(node.child_by_field_name("type"))
+        ann = annotation(node.child_by_field_name("type"), self.strings)
         value: Binding = ("ann", ann) if ann is not None else ("assign", self.expr(right))
         if left is None:
             return
@@ -306,10 +312,10 @@ class _Extractor:
             self.result.refs.append((kind, scope, parsed, node.start_point.row + 1, text))
 
 
-def _dotted(raw: bytes) -> Expr:
+def _dotted(raw: bytes, strings: dict[str, str]) -> Expr:
     if not DOTTED.fullmatch(raw):
         return None
-    parts = raw.decode("ascii").split(".")
+    parts = [strings.setdefault(part, part) for part in raw.decode("ascii").split(".")]
     if parts[0] in CONSTANTS:
         return None
     result: Expr = ("name", parts[0])
@@ -318,12 +324,12 @@ def _dotted(raw: bytes) -> Expr:
     return result
 
 
-def _module_ref(node: TSNode | None) -> tuple[str, int]:
+def _module_ref(node: TSNode | None, strings: dict[str, str]) -> tuple[str, int]:
     if node is None:
         return "", 0
     if node.type != "relative_import":
-        return text(node), 0
+        return text(node, 0, strings), 0
     prefix = node.named_children[0] if node.named_children else None
     level = len(text(prefix)) if prefix is not None and prefix.type == "import_prefix" else 0
     dotted = [c for c in node.named_children if c.type == "dotted_name"]
-    return (text(dotted[0]) if dotted else ""), level
+    return (text(dotted[0], 0, strings) if dotted else ""), level
