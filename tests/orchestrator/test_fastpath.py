@@ -240,3 +240,17 @@ def test_unusual_requests_get_the_sdks_answers(live_api, admin, token_for):
     assert _answered(live_api) == before
     assert httpx.post(url, json=_call(), headers=headers).json()["result"]["isError"] is False
     assert _answered(live_api) == before + 1
+
+
+def test_the_first_of_a_repeated_header_counts_as_for_the_sdk():
+    from vibe.orchestrator.fastpath import _headers
+
+    scope = {
+        "headers": [
+            (b"accept", b"application/json"),
+            (b"x-other", b"\xff"),
+            (b"mcp-session-id", b"first"),
+            (b"mcp-session-id", b"second"),
+        ]
+    }
+    assert _headers(scope) == {"accept": "application/json", "mcp-session-id": "first"}

@@ -16,6 +16,7 @@ of this module fail loudly if an upgrade moves it.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import math
@@ -38,6 +39,7 @@ from vibe.orchestrator.service import Orchestrator, Principal
 log = logging.getLogger("vibe.mcp.gateway")
 
 SESSION_KEY = "vibe.mcp.session"  # session_of's answer, kept in the scope for handle
+HEADERS_READ = frozenset({b"mcp-session-id", b"mcp-protocol-version", b"content-type", b"accept"})
 CALL_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
 PARAM_KEYS = frozenset({"name", "arguments", "_meta"})
 InFlight = dict[tuple[str, Any], anyio.CancelScope]
@@ -197,7 +199,13 @@ def _encode(message: dict[str, Any]) -> bytes:
 
 
 def _headers(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+    """The headers ``session_of`` reads, each the first of its name (as Starlette's
+    ``Headers.get``, which the SDK uses); the others are not decoded at all."""
+    found: dict[str, str] = {}
+    for key, value in scope["headers"]:
+        if key in HEADERS_READ:
+            found.setdefault(key.decode("latin-1"), value.decode("latin-1"))
+    return found
 
 
 @functools.lru_cache(maxsize=64)  # a client sends the same few header values on every call
@@ -266,7 +274,7 @@ def _release(transport: StreamableHTTPServerTransport) -> None:
     transport._requests_in_flight -= 1
     scope, timeout = transport.idle_scope, transport._idle_timeout
     if not transport._requests_in_flight and scope is not None and timeout is not None:
-        scope.deadline = anyio.current_time() + timeout
+        scope.deadline = asyncio.get_running_loop().time() + timeout  # anyio's clock
 
 
 async def _respond(send: Send, status: int, session_id: str, body: bytes) -> None:
