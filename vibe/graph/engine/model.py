@@ -153,6 +153,24 @@ class Scope:
         self.bindings.setdefault(name, []).append(binding)
 
 
+def seal_scopes(scopes: list[Scope]) -> None:
+    """Replace the empty lists of finished scopes with the shared empty tuple.
+
+    Most scopes have no bases, decorators, returns or star imports: four empty lists each, ~30 MB
+    on a 10k-file index. `()` is one immutable object that pickles as itself, and an append to a
+    finished scope fails loudly instead of leaking into every other scope.
+    """
+    for scope in scopes:
+        if not scope.bases:
+            scope.bases = ()  # type: ignore[assignment]
+        if not scope.returns:
+            scope.returns = ()  # type: ignore[assignment]
+        if not scope.decorators:
+            scope.decorators = ()  # type: ignore[assignment]
+        if not scope.star_imports:
+            scope.star_imports = ()  # type: ignore[assignment]
+
+
 @tuple_pickled
 @dataclass(slots=True)
 class ImportFact:
