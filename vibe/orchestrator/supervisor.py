@@ -421,9 +421,9 @@ class Supervisor:
             raise CallFailed("unavailable", f"{runtime.spec.name} is {runtime.status}")
         started = time.perf_counter()
         try:
-            # asyncio's own deadline (the loop's clock, as anyio's): a third of fail_after's cost
-            # per call; an enclosing anyio scope's cancellation still passes through as such.
-            async with asyncio.timeout_at(deadline):
+            # fail_after's own scope without its generator wrapper (a third less per call), and
+            # still an anyio scope, so the deadline respects the lane's shielded clean-up.
+            with anyio.CancelScope(deadline=deadline) as scope:
                 async with runtime.semaphore:
                     runtime.in_flight += 1
                     runtime.peak_in_flight = max(runtime.peak_in_flight, runtime.in_flight)
@@ -431,6 +431,8 @@ class Supervisor:
                         result = await send(conn)
                     finally:
                         runtime.in_flight -= 1
+            if scope.cancelled_caught:  # only its deadline cancels this scope
+                raise TimeoutError
         except TimeoutError as exc:
             self._failed(runtime, "timeout")
             raise CallFailed(
