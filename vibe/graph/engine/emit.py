@@ -92,6 +92,7 @@ class _Emitter:
         return self.r.node_id(self.project, kind, qname)
 
     def run(self) -> FileResolution:
+        self.r.focus(self.file.path)
         self.r.table.start_recording()
         self.r.table.lookup(f"file:{self.file.path}")
         self._imports()

@@ -93,6 +93,10 @@ class Resolver:
         self._depth = 0
         self._cycles = 0
         self._ids: dict[tuple[str, str], str] = {}
+        # Names looked up in the function and class scopes of the file being resolved: most are
+        # used by that file only, so they are dropped from the memo when it is done (see below).
+        self._focus = ""
+        self._focus_names: list[tuple[Any, ...]] = []
 
     def node_id(self, project: str, kind: str, qname: str) -> str:
         """Node ids are hashes; many edges point at the same few targets, so cache them."""
@@ -188,9 +192,27 @@ class Resolver:
         callee = self.eval(func, path, scope)
         return self.call_result(callee) if callee is not None else None
 
+    def focus(self, path: str) -> None:
+        """Start resolving `path`'s own use sites; forget the local names of the previous file.
+
+        Inner-scope names are nearly all looked up by their own file's use sites, yet they were
+        most of the memo (and of a full index's peak memory) until the very end. Another file
+        needing one again (a return type, say) recomputes it: results never depend on what was
+        resolved before, so forgetting changes no result, only when it is computed.
+        """
+        memo = self._memo
+        for key in self._focus_names:
+            hit = memo.get(key)
+            if hit is not None and hit[0] is not _BUSY:
+                del memo[key]
+        self._focus, self._focus_names = path, []
+
     def name(self, name: str, path: str, scope: int) -> Result | None:
         """Look a bare name up through the scope chain (class bodies are skipped when nested)."""
-        return self._cached(("name", path, scope, name), lambda: self._name(name, path, scope))
+        key = ("name", path, scope, name)
+        if scope and path == self._focus:
+            self._focus_names.append(key)
+        return self._cached(key, lambda: self._name(name, path, scope))
 
     def _name(self, name: str, path: str, scope: int) -> Result | None:
         current, first = scope, True
