@@ -12,7 +12,7 @@ from vibe.graph.engine.generic_extract import extract_structure
 from vibe.graph.engine.ids import module_qname
 from vibe.graph.engine.js_extract import extract_js
 from vibe.graph.engine.languages import GRAMMARS, JS_FAMILY, language_for
-from vibe.graph.engine.model import FileResult, Skipped, seal_scopes
+from vibe.graph.engine.model import FileResult, Skipped, seal
 from vibe.graph.engine.parse import (
     DEFAULT_MAX_FILE_BYTES,
     SkipFile,
@@ -48,7 +48,7 @@ def extract_source(rel: str, language: str, data: bytes) -> FileResult:
         _run_extractor(result, tree.root_node)
     except RecursionError:
         result.errors.append("nesting too deep: extraction stopped")
-    seal_scopes(result.scopes)
+    seal(result)
     return result
 
 
