@@ -251,7 +251,7 @@ class FileResult:
     is_package: bool = False
     defs: list[Definition] = field(default_factory=list)
     scopes: list[Scope] = field(default_factory=list)
-    refs: list[Ref] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)  # a `Refs` once extraction is sealed
     imports: list[ImportFact] = field(default_factory=list)
     exports: dict[str, Binding] = field(default_factory=dict)
     star_exports: list[str] = field(default_factory=list)
