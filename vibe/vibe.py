@@ -4,15 +4,38 @@ import asyncio
 import contextlib
 
 import reflex as rx
+from starlette.types import ASGIApp
 
 from vibe.api import create_api
 from vibe.core.config import get_settings
 from vibe.core.logging import setup_logging
+from vibe.orchestrator import gateway
 from vibe.orchestrator.builtin import preconfigure_at_start
 
 setup_logging(get_settings().log_level, get_settings().log_json)
 
-app = rx.App(api_transformer=create_api())
+_api = create_api()
+
+
+class _App(rx.App):
+    """Reflex's app, with the MCP gateway's fast path in front of Reflex's own middleware (its
+    error pages, CORS, state contexts: none of them an MCP client's business)."""
+
+    def __call__(self) -> ASGIApp:
+        return gateway.outermost(super().__call__(), _api)
+
+
+app = _App(api_transformer=_api)
+
+
+@contextlib.asynccontextmanager
+async def mcp_gateway():
+    """Stop the gateway with the app: Reflex mounts the API, and a mounted app's lifespan (which
+    would stop it) is never run."""
+    try:
+        yield
+    finally:
+        await _api.state.mcp.shutdown()
 
 
 @contextlib.asynccontextmanager
@@ -33,6 +56,7 @@ async def embedded_jobs():
 
 app.register_lifespan_task(embedded_jobs)
 app.register_lifespan_task(preconfigure_at_start)
+app.register_lifespan_task(mcp_gateway)
 
 from vibe.assistant import pages as _assistant_pages  # noqa: E402,F401  (registers pages)
 from vibe.auth import pages as _auth_pages  # noqa: E402,F401

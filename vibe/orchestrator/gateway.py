@@ -53,6 +53,7 @@ log = logging.getLogger("vibe.mcp.gateway")
 
 PRINCIPAL_KEY = "vibe.principal"
 MCP_PATHS = ("/mcp", "/mcp/")
+SEEN_KEY = "vibe.mcp_front"  # scope key: a front has already decided this request
 NOTIFY_DEADLINE = 2.0
 # Answers to POSTs as plain JSON bodies instead of one SSE stream each: cheaper on both ends, and
 # the connection goes back to the client's pool. Nothing is lost: the gateway sends no requests
@@ -274,19 +275,42 @@ class McpFront:
     app's middleware (sessions, cookies, exception pages: none of them an MCP client's business)
     but keeps its request id, metrics and log line; every other request passes through."""
 
-    def __init__(self, app: ASGIApp, runtime: GatewayRuntime, routes: dict[str, Route]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        runtime: GatewayRuntime,
+        routes: dict[str, Route],
+        *,
+        outermost: bool = False,
+    ) -> None:
         self.app = app
         self.runtime = runtime
         self.routes = routes
+        self.outermost = outermost
         self.traced = RequestContextMiddleware(AuthenticatedMcp(runtime, "http")._dispatch)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = self.routes.get(scope["path"]) if scope["type"] == "http" else None
-        if route is not None and scope["method"] == "POST" and await self._servable(scope):
+        if route is not None and scope["method"] == "POST" and self._first_look(scope):
+            if not await self._servable(scope):
+                await self.app(scope, receive, send)
+                return
             scope["route"] = route  # the request metrics' label, as the router would set it
             await self.traced(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    def _first_look(self, scope: Scope) -> bool:
+        """Whether this front decides the request. A front put around a host app (Reflex's, in
+        production) leaves a browser's cross-origin request to the host's CORS layer and the
+        API's own front; whichever front looks first marks the request so the other one does not
+        authenticate it again."""
+        if SEEN_KEY in scope:
+            return False
+        if self.outermost and any(key == b"origin" for key, _ in scope["headers"]):
+            return False
+        scope[SEEN_KEY] = True
+        return True
 
     async def _servable(self, scope: Scope) -> bool:
         orch, fast, token = self.runtime.orch, self.runtime.fast, bearer_token(scope)
@@ -297,6 +321,13 @@ class McpFront:
         except VibeError:
             return False  # the route answers 401
         return fast.session_of(scope) is not None
+
+
+def outermost(app: ASGIApp, api: FastAPI) -> ASGIApp:
+    """``app`` (the host app that mounts ``api``) with the gateway's fast path in front of it,
+    so MCP calls skip the host's middleware as they skip the API's. The host must stop the
+    gateway (``api.state.mcp.shutdown()``) in its own lifespan: a mounted app's is not run."""
+    return McpFront(app, api.state.mcp, api.state.mcp_routes, outermost=True)
 
 
 def bearer_token(scope: Scope) -> str:
@@ -347,6 +378,7 @@ def install(app: FastAPI) -> GatewayRuntime:
         Route("/mcp/sse", endpoint=AuthenticatedMcp(runtime, "sse")),
         Mount("/mcp/messages", app=AuthenticatedMcp(runtime, "messages")),
     ]
+    app.state.mcp_routes = http
     build_stack = app.build_middleware_stack
     app.build_middleware_stack = lambda: McpFront(build_stack(), runtime, http)  # type: ignore[method-assign]
     original = app.router.lifespan_context
