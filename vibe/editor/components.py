@@ -202,6 +202,7 @@ def file_tree() -> rx.Component:
         spacing="0",
         height="100%",
         width="100%",
+        class_name="vibe-drop-zone",  # files and folders dropped here are uploaded (drop_upload.js)
     )
 
 
@@ -337,6 +338,7 @@ def editor_area() -> rx.Component:
                 on_quick_open=EditorState.show_quick_open,
                 on_search=EditorState.show_sidebar("search"),
                 on_open_at=EditorState.open_at,
+                on_tree_changed=EditorState.refresh_tree,
             ),
             rx.cond(EditorState.active == "", no_file_open()),
             position="relative",
