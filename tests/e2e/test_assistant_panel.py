@@ -256,3 +256,30 @@ def _cursor_on(page, line: int, column: int) -> None:
         " column: c}); e.focus(); }",
         [line, column],
     )
+
+
+MARKDOWN_ANSWER = (
+    "Use **sorted** here, and mind $x^2$:\n\n"
+    "```python\nvalues = sorted(items)\n```\n\n"
+    '<img src=x onerror="window.__injected = 1">\n'
+)
+
+
+def test_answers_render_markdown_code_and_math_but_no_html(page, live_app, standin):
+    url, script = standin
+    _sign_in(page, live_app)
+    _add_provider(page, live_app, url)
+    project = _new_project(page, live_app, "Markdown Answers")
+    _open_editor(page, live_app, project)
+    _open_panel(page)
+    script.add(Reply(text=MARKDOWN_ANSWER))
+    _ask(page, "How do I sort?")
+    answer = page.locator(".assistant-message .answer").last
+    expect(answer.locator("strong")).to_have_text("sorted")
+    expect(answer.locator("pre code.language-python")).to_contain_text("values = sorted(items)")
+    expect(answer.locator("pre code.language-python .token").first).to_be_visible()  # highlighted
+    expect(answer.locator(".katex").first).to_be_visible()
+    expect(answer.locator("img")).to_have_count(0)
+    assert page.evaluate("() => window.__injected") is None
+    shot(page, "assistant-09-markdown")
+    _clear_providers(page, live_app)

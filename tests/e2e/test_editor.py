@@ -256,3 +256,77 @@ def test_tree_rename_delete_and_git_commit(page, live_app):
     expect(page.locator(".git-change")).to_have_count(0)
     expect(page.locator("#git-panel")).to_contain_text("Move old.py into lib")
     shot(page, "editor-08-git-committed")
+
+
+# A folder tree as FileSystemEntry objects, as webkitGetAsEntry gives for a real folder drop
+# (a DataTransfer built in JS cannot carry folders). Directory readers answer in batches, like
+# Chromium's (100 entries at a time), then with an empty batch.
+DROP_TREE_JS = """
+async (folder) => {
+  const later = (fn) => setTimeout(fn, 0);
+  const file = (name, data) => ({
+    isFile: true, isDirectory: false, name,
+    file: (ok) => later(() => ok(new File([data], name))),
+  });
+  const dir = (name, batches) => ({
+    isFile: false, isDirectory: true, name,
+    createReader() {
+      let n = 0;
+      return { readEntries: (ok) => later(() => ok(batches[n++] || [])) };
+    },
+  });
+  const big = new Uint8Array(20_000_001);
+  const deep = dir("deep", [[file("d.txt", "deep\\n")]]);
+  const tree = dir("proj", [
+    [file("a.py", "a = 1\\n"), dir("pkg", [[file("c.py", "c = 3\\n"), deep]])],
+    [file("b.md", "# b\\n"), dir(".git", [[file("hook.sh", "evil\\n")]]), file("big.bin", big)],
+  ]);
+  return await window.vibeDrop.upload(folder, [tree]);
+}
+"""
+
+DROP_FILE_JS = """
+(path) => {
+  const data = new DataTransfer();
+  data.items.add(new File(["loose\\n"], "loose.txt", { type: "text/plain" }));
+  const row = document.querySelector(`[data-tree-path="${path}"]`);
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    row.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+  }
+}
+"""
+
+
+def test_dropped_folder_keeps_its_structure(page, live_app):
+    _sign_in(page, live_app)
+    project = _project(page, live_app, "Dropped Folders")
+    _put(page, live_app, project, "lib/keep.py", "keep = 1\n")
+    _open_editor(page, live_app, project)
+    expect(page.locator('[data-tree-path="lib"]')).to_be_visible()
+    page.wait_for_function("() => !!window.vibeDrop")
+
+    # A real drop event on a folder row: the file goes into that folder.
+    page.evaluate(DROP_FILE_JS, "lib/keep.py")
+    expect(page.locator('[data-tree-path="lib/loose.txt"]')).to_be_visible()
+    expect(page.locator("#vibe-upload-status")).to_contain_text("Uploaded 1 file into lib")
+
+    # A nested folder dropped on a folder: every file lands in its own folder under it.
+    result = page.evaluate(DROP_TREE_JS, "lib")
+    assert sorted(result["stored"]) == [
+        "lib/proj/a.py",
+        "lib/proj/b.md",
+        "lib/proj/pkg/c.py",
+        "lib/proj/pkg/deep/d.txt",
+    ]
+    refused = sorted(line.split(":")[0] for line in result["failed"])
+    assert refused == ["proj/.git/hook.sh", "proj/big.bin"]
+    for path in result["stored"]:
+        expect(page.locator(f'[data-tree-path="{path}"]')).to_be_visible()
+    assert _content(page, live_app, project, "lib/proj/pkg/deep/d.txt") == "deep\n"
+    status = page.locator("#vibe-upload-status")
+    expect(status).to_contain_text("Uploaded 4 files into lib; 2 files refused")
+    expect(status).to_contain_text("proj/.git/hook.sh")
+    shot(page, "editor-09-folder-drop")
+    tree = _api(page, live_app, "GET", f"/api/v1/projects/{project['id']}/files")
+    paths = {e["path"] for e in tree["entries"]}
+    assert not any(p.endswith(("hook.sh", "big.bin")) for p in paths)

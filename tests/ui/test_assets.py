@@ -41,7 +41,10 @@ def _build(tmp_path: Path) -> Path:
     (assets / "manifest-0123abcd.js").write_text(
         f"window.__reactRouterManifest={json.dumps(manifest)};"
     )
-    lazy = '["assets/monaco-EEEEEEEE.js","assets/root-AAAAAAAA.js","assets/monaco-FFFFFFFF.css"]'
+    lazy = (
+        '["assets/monaco-EEEEEEEE.js","assets/root-AAAAAAAA.js","assets/monaco-FFFFFFFF.css",'
+        '"assets/markdown-GGGGGGGG.js","assets/markdown-HHHHHHHH.css"]'
+    )
     (assets / "editor-BBBBBBBB.js").write_text(
         f"const __vite__mapDeps=(i,m=__vite__mapDeps,d=(m.f||(m.f={lazy})))=>i.map(i=>d[i]);"
     )
@@ -68,6 +71,7 @@ def test_preload_tags_name_the_route_its_imports_css_and_lazy_chunks(tmp_path: P
     assert '<link rel="preload" as="style" href="/assets/monaco-FFFFFFFF.css"/>' in tags
     assert "root-AAAAAAAA" not in tags  # the page already preloads it
     assert tags.count("monaco-EEEEEEEE") == 1
+    assert "markdown-" not in tags  # loaded when the first answer shows, not with the page
 
 
 def test_pages_without_a_manifest_are_left_alone(tmp_path: Path) -> None:

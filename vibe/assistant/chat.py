@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from vibe.assistant.markdown import markdown
 from vibe.assistant.rows import MessageRow, ProposalRow
 from vibe.assistant.state import AssistantState
 from vibe.editor.components import BORDER
@@ -149,7 +150,7 @@ def _assistant_message(m: MessageRow) -> rx.Component:
     return rx.vstack(
         rx.cond(
             m.content != "",
-            rx.box(rx.markdown(m.content), style=ANSWER_CSS, width="100%", class_name="answer"),
+            rx.box(markdown(text=m.content), style=ANSWER_CSS, width="100%", class_name="answer"),
         ),
         rx.cond(
             m.error != "",
@@ -193,7 +194,7 @@ def _live() -> rx.Component:
         ),
         rx.cond(
             AssistantState.live_text != "",
-            rx.box(rx.markdown(AssistantState.live_text), style=ANSWER_CSS, width="100%"),
+            rx.box(markdown(text=AssistantState.live_text), style=ANSWER_CSS, width="100%"),
         ),
         spacing="2",
         width="100%",

@@ -132,7 +132,18 @@ def setup_help() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.code_block("ollama pull qwen2.5-coder:7b\nollama serve", language="bash"),
+            # Plain text, not rx.code_block: that would bundle a highlighter into the page.
+            rx.el.pre(
+                "ollama pull qwen2.5-coder:7b\nollama serve",
+                font_family="var(--code-font-family)",
+                font_size="12px",
+                padding="var(--space-2) var(--space-3)",
+                margin="0",
+                border_radius="var(--radius-2)",
+                background="var(--gray-a3)",
+                width="100%",
+                overflow_x="auto",
+            ),
             width="100%",
         ),
         rx.link(

@@ -155,9 +155,16 @@ def provider_card(row: rx.Var) -> rx.Component:
             _detail("Priority", row["priority"] + " · timeout " + row["timeout"] + " s"),
             rx.cond(
                 AiSettingsState.results.contains(pid),
-                rx.callout(
-                    AiSettingsState.results[pid],
-                    icon=rx.cond(AiSettingsState.results_ok[pid], "circle_check", "triangle_alert"),
+                rx.callout.root(
+                    # Two static icons: an icon named by a var would load lucide's DynamicIcon.
+                    rx.callout.icon(
+                        rx.cond(
+                            AiSettingsState.results_ok[pid],
+                            rx.icon("circle_check"),
+                            rx.icon("triangle_alert"),
+                        )
+                    ),
+                    rx.callout.text(AiSettingsState.results[pid]),
                     color_scheme=rx.cond(AiSettingsState.results_ok[pid], "green", "red"),
                     size="1",
                     width="100%",

@@ -5,11 +5,26 @@ from __future__ import annotations
 import reflex as rx
 
 from vibe.assistant.state import AssistantState
+from vibe.editor import filetypes
 from vibe.editor.files_state import FileOpsState
 from vibe.editor.monaco import file_editor
 from vibe.editor.state import EditorState
 
 BORDER = "1px solid var(--gray-5)"
+
+
+def file_icon(name: rx.Var, **props: object) -> rx.Component:
+    """The icon of a tree entry or tab, from the closed set ``filetypes`` can name.
+
+    A static match rather than ``rx.icon(var)``: an icon named by a state var is drawn by lucide's
+    DynamicIcon, which brings the name map of every icon (~250 KB) and then fetches each icon
+    as its own chunk after the tree has rendered.
+    """
+    return rx.match(
+        name,
+        *((icon, rx.icon(icon, **props)) for icon in filetypes.ALL_ICONS),
+        rx.icon("file", **props),
+    )
 
 
 def icon_button(icon: str, label: str, **props: object) -> rx.Component:
@@ -76,18 +91,14 @@ def tree_row(entry: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     is_dir,
-                    rx.icon(
-                        rx.cond(
-                            EditorState.collapsed.contains(entry["path"]),
-                            "chevron-right",
-                            "chevron-down",
-                        ),
-                        size=14,
-                        color="var(--gray-9)",
+                    rx.cond(
+                        EditorState.collapsed.contains(entry["path"]),
+                        rx.icon("chevron-right", size=14, color="var(--gray-9)"),
+                        rx.icon("chevron-down", size=14, color="var(--gray-9)"),
                     ),
                     rx.box(width="14px", flex_shrink="0"),
                 ),
-                rx.icon(
+                file_icon(
                     entry["icon"],
                     size=15,
                     color=rx.cond(is_dir, "var(--accent-9)", "var(--gray-10)"),
@@ -202,6 +213,7 @@ def file_tree() -> rx.Component:
         spacing="0",
         height="100%",
         width="100%",
+        class_name="vibe-drop-zone",  # files and folders dropped here are uploaded (drop_upload.js)
     )
 
 
@@ -226,7 +238,7 @@ def _tab_pin(path: rx.Var) -> rx.Component:
 def editor_tab(item: rx.Var) -> rx.Component:
     active = item["path"] == EditorState.active
     return rx.hstack(
-        rx.icon(item["icon"], size=14, color="var(--gray-10)"),
+        file_icon(item["icon"], size=14, color="var(--gray-10)"),
         rx.text(item["name"], size="2", truncate=True, max_width="180px"),
         rx.cond(
             item["dirty"] != "",
@@ -337,6 +349,7 @@ def editor_area() -> rx.Component:
                 on_quick_open=EditorState.show_quick_open,
                 on_search=EditorState.show_sidebar("search"),
                 on_open_at=EditorState.open_at,
+                on_tree_changed=EditorState.refresh_tree,
             ),
             rx.cond(EditorState.active == "", no_file_open()),
             position="relative",

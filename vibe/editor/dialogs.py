@@ -61,6 +61,11 @@ def _upload_form() -> rx.Component:
         rx.foreach(
             rx.selected_files(UPLOAD_ID), lambda f: rx.text(f, size="1", color_scheme="gray")
         ),
+        rx.text(
+            "To upload a folder with its subfolders, drop it onto the file tree.",
+            size="1",
+            color_scheme="gray",
+        ),
         rx.hstack(
             rx.dialog.close(
                 rx.button("Cancel", variant="soft", color_scheme="gray", type="button")

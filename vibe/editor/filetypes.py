@@ -37,6 +37,8 @@ ICONS = {
 }
 NAMED = {"dockerfile": "file-cog", "makefile": "file-cog", ".gitignore": "file-cog"}
 _BY_SUFFIX = {suffix: icon for icon, suffixes in ICONS.items() for suffix in suffixes}
+# Every name icon_for can return: the page bundles exactly these (see components.file_icon).
+ALL_ICONS = ("folder", "link", "file", *ICONS, *sorted(set(NAMED.values())))
 
 
 def icon_for(path: str, kind: str = "file") -> str:

@@ -556,6 +556,7 @@ function VibeEditor({
   onQuickOpen,
   onSearch,
   onOpenAt,
+  onTreeChanged,
 }) {
   const monaco = useVibeMonaco();
   const jobs = useVibeJobs(projectId);
@@ -567,7 +568,7 @@ function VibeEditor({
   const revealed = useRef(null);
   const [editorReady, setEditorReady] = useState(false);
   const handlers = useRef({});
-  handlers.current = { onDirty, onSaved, onError, onQuickOpen, onSearch, onOpenAt };
+  handlers.current = { onDirty, onSaved, onError, onQuickOpen, onSearch, onOpenAt, onTreeChanged };
 
   useEffect(() => {
     if (!monaco) return;
@@ -624,6 +625,11 @@ function VibeEditor({
     document.addEventListener("pointerdown", onDown, true);
     return () => document.removeEventListener("pointerdown", onDown, true);
   }, [projectId]);
+
+  useEffect(() => {
+    if (!projectId || readOnly) return;
+    return vibeDropInstall(projectId, () => handlers.current.onTreeChanged?.());
+  }, [projectId, readOnly]);
 
   useEffect(() => {
     const onKey = (event) => {
@@ -742,7 +748,7 @@ function VibeEditor({
   const showEditor = view.kind === "text";
   return (
     <div className="vibe-editor" data-view={view.kind}>
-      <style>{VIBE_EDITOR_CSS}</style>
+      <style>{VIBE_EDITOR_CSS + VIBE_DROP_CSS}</style>
       <div className="vibe-editor-body">
         {monaco ? (
           <div className="vibe-editor-monaco" style={{ display: showEditor ? "block" : "none" }}>

@@ -1,7 +1,8 @@
 """Monaco, bundled from npm: the file editor and the read-only diff view as Reflex components.
 
-The JavaScript lives in ``monaco.js`` next to this module and is inserted into the page that uses
-the components (Reflex custom code), so its bare imports (``monaco-editor``, the ``?worker``
+The JavaScript lives in ``monaco.js`` and ``drop_upload.js`` (the file tree's drop upload, which
+the editor installs) next to this module and is inserted into the page that uses the components
+(Reflex custom code), so its bare imports (``monaco-editor``, the ``?worker``
 entries) resolve against the app's own ``node_modules`` and Vite bundles every worker: the
 browser never asks a CDN for anything. Monaco is imported lazily on the client only, so the
 server-side prerender never touches ``window``.
@@ -18,12 +19,12 @@ from reflex.utils.imports import ImportVar
 
 MONACO_REACT = "@monaco-editor/react@4.7.0"
 MONACO_EDITOR = "monaco-editor@0.52.2"
-SOURCE = Path(__file__).with_name("monaco.js")
+SOURCES = [Path(__file__).with_name(name) for name in ("monaco.js", "drop_upload.js")]
 
 
 @functools.cache
 def _source() -> str:
-    return SOURCE.read_text(encoding="utf-8")
+    return "\n".join(path.read_text(encoding="utf-8") for path in SOURCES)
 
 
 class _MonacoBase(rx.Component):
@@ -64,6 +65,7 @@ class FileEditor(_MonacoBase):
     on_quick_open: rx.EventHandler[lambda: []]
     on_search: rx.EventHandler[lambda: []]
     on_open_at: rx.EventHandler[passthrough_event_spec(str, int)]
+    on_tree_changed: rx.EventHandler[lambda: []]
 
 
 class DiffView(_MonacoBase):

@@ -32,6 +32,10 @@ _MANIFEST_HREF = re.compile(rb"/assets/manifest-[A-Za-z0-9_-]+\.js")
 _MANIFEST_PREFIX = "window.__reactRouterManifest="
 _LAZY_DEPS = re.compile(r"__vite__mapDeps=.*?\[((?:\"assets/[^\"]+\",?)*)\]")
 _NOT_PAGES = ("/api/", "/_event", "/_upload", "/mcp", "/healthz", "/readyz", "/metrics")
+# Lazy chunks that are not preloaded: a page may never need them (the assistant's Markdown
+# renderer, vibe/assistant/markdown.jsx, with its CSS), and preloading would fetch and parse them
+# during every load, which is what loading them lazily avoids.
+ON_DEMAND = ("/assets/markdown-",)
 
 
 def _client_dir() -> Path:
@@ -100,7 +104,7 @@ def preload_tags(client: Path, html: bytes, path: str) -> bytes:
         return b""
     module = route["module"]
     wanted = [module, *route.get("imports", []), *route.get("css", [])]
-    wanted += lazy_chunks(client, module)
+    wanted += [url for url in lazy_chunks(client, module) if not url.startswith(ON_DEMAND)]
     return b"".join(_tag(url) for url in _unique(wanted) if url.encode() not in html)
 
 
