@@ -54,8 +54,11 @@ if (typeof window !== "undefined") vibeLoadCytoscape(); // download while the pa
 
 // ---- style ------------------------------------------------------------------------------
 
-function vibeStylesheet(styles) {
-  const sheet = [
+function vibeStylesheet() {
+  // Few rules, read from element data (`vibeDecorate` sets colour and shape per element): with
+  // thousands of elements, each rule is matched against every one, and that matching used to
+  // cost more than drawing the first frame.
+  return [
     {
       selector: "node",
       style: {
@@ -65,59 +68,40 @@ function vibeStylesheet(styles) {
         color: "#1c2024",
         "text-valign": "bottom",
         "text-margin-y": 4,
-        width: 18,
-        height: 18,
-        "background-color": "#8b8d98",
-        "border-width": 0,
+        width: "data(px)",
+        height: "data(px)",
+        shape: "data(shape)",
+        "background-color": "data(color)",
       },
     },
     {
-      selector: "node[size]",
-      style: { width: "mapData(size, 1, 300, 18, 64)", height: "mapData(size, 1, 300, 18, 64)" },
-    },
-    {
+      // Every property set is work per element when styles are applied (and a big view has
+      // thousands of edges), so a big view's plain lines get four; arrows are a class.
       selector: "edge",
       style: {
-        width: "mapData(weight, 1, 40, 1, 6)",
-        "line-color": "#c1c8cd",
+        width: "data(px)",
+        "line-color": "data(color)",
+        "curve-style": "haystack",
+        "haystack-radius": 0,
+      },
+    },
+    {
+      selector: "edge.vibe-arrow",
+      style: {
         "curve-style": "straight",
         "target-arrow-shape": "triangle",
-        "target-arrow-color": "#c1c8cd",
+        "target-arrow-color": "data(color)",
         "arrow-scale": 0.8,
       },
     },
-    {
-      selector: "edge.vibe-hay",
-      style: { "curve-style": "haystack", "haystack-radius": 0, "target-arrow-shape": "none" },
-    },
-  ];
-  for (const [kind, s] of Object.entries(styles.nodes || {})) {
-    sheet.push({
-      selector: `node[kind = "${kind}"]`,
-      style: { shape: s.shape, "background-color": s.color },
-    });
-  }
-  for (const [kind, color] of Object.entries(styles.edges || {})) {
-    sheet.push({
-      selector: `edge[kind = "${kind}"]`,
-      style: { "line-color": color, "target-arrow-color": color },
-    });
-  }
-  for (const [severity, color] of Object.entries(styles.severities || {})) {
-    sheet.push({ selector: `node[severity = "${severity}"]`, style: { "background-color": color } });
-  }
-  sheet.push(
     {
       selector: "node.vibe-cov[coverage]",
       style: { "background-color": "mapData(coverage, 0, 100, #e5484d, #30a46c)" },
     },
     { selector: "node.vibe-cov[^coverage]", style: { "background-color": "#d9d9e0" } },
-    { selector: "node[?expanded]", style: { "border-width": 3, "border-color": "#8da4ef" } },
-    {
-      selector: 'node[role = "center"], node[role = "source"], node[role = "target"]',
-      style: { "border-width": 4, "border-color": "#1c2024" },
-    },
-    { selector: 'edge.vibe-path, node[role = "path"]', style: { "z-index": 5 } },
+    { selector: "node.vibe-ring", style: { "border-width": 3, "border-color": "#8da4ef" } },
+    { selector: "node.vibe-end", style: { "border-width": 4, "border-color": "#1c2024" } },
+    { selector: ".vibe-path", style: { "z-index": 5 } },
     { selector: "node.vibe-faded", style: { opacity: 0.3 } },
     { selector: "edge.vibe-faded", style: { opacity: 0.15 } },
     {
@@ -131,8 +115,37 @@ function vibeStylesheet(styles) {
         "z-index": 10,
       },
     },
-  );
-  return sheet;
+  ];
+}
+
+function vibeClamp(value, low, high) {
+  return Math.max(low, Math.min(high, Number(value) || low));
+}
+
+function vibeDecorate(nodes, edges, styles) {
+  // What the stylesheet reads from data, and the few classes, worked out once per element here
+  // instead of by selectors: colour and shape by kind (a finding by its severity), the size
+  // (mapped like mapData(size, 1, 300, 18, 64)), the edge width by weight (1..40 → 1..6).
+  const kinds = styles.nodes || {};
+  const lines = styles.edges || {};
+  const severities = styles.severities || {};
+  for (const n of nodes) {
+    const d = n.data;
+    const kind = kinds[d.kind] || {};
+    d.color = severities[d.severity] || kind.color || "#8b8d98";
+    d.shape = kind.shape || "ellipse";
+    d.px = d.size ? 18 + ((vibeClamp(d.size, 1, 300) - 1) * 46) / 299 : 18;
+    const classes = [];
+    if (d.expanded) classes.push("vibe-ring");
+    if (d.role === "center" || d.role === "source" || d.role === "target") classes.push("vibe-end");
+    if (d.role === "path") classes.push("vibe-path");
+    if (classes.length) n.classes = classes.join(" ");
+  }
+  for (const e of edges) {
+    const d = e.data;
+    d.color = lines[d.kind] || "#c1c8cd";
+    d.px = 1 + ((vibeClamp(d.weight, 1, 40) - 1) * 5) / 39;
+  }
 }
 
 // ---- positions, cached per project + generation + view ----------------------------------
@@ -326,11 +339,12 @@ function vibeShareLayout(src, data, cy) {
   }).catch(() => {}); // best effort: the next visitor lays the view out again
 }
 
-async function vibeDraw(cy, data, projectKey, overlay, marks, current) {
+async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   const key = vibePosKey(projectKey, data);
   const own = vibeReadPositions(key);
   const saved = { ...(data.positions || {}), ...own };
   const { nodes, edges } = data.elements;
+  vibeDecorate(nodes, edges, styles || {});
   let missing = new Set();
   const big = nodes.length + edges.length > VIBE_BIG_VIEW;
   for (const n of nodes) if (!saved[n.data.id]) missing.add(n.data.id);
@@ -347,7 +361,7 @@ async function vibeDraw(cy, data, projectKey, overlay, marks, current) {
     }
     cy.add(nodes);
     const added = cy.add(edges);
-    if (big) added.addClass("vibe-hay");
+    if (!big) added.addClass("vibe-arrow");
     if (data.view === "path") added.addClass("vibe-path");
     if (overlay) cy.nodes().addClass("vibe-cov");
   });
@@ -489,7 +503,7 @@ function VibeGraph({
       if (!alive || !box.current) return;
       const cy = cytoscape({
         container: box.current,
-        style: vibeStylesheet(styles || {}),
+        style: vibeStylesheet(),
         pixelRatio: 1,
         minZoom: 0.02,
         maxZoom: 4,
@@ -545,7 +559,7 @@ function VibeGraph({
       .then(async ({ data, fetched }) => {
         if (!alive) return;
         const marks = { fetched };
-        const { changed, pending } = await vibeDraw(cy, data, projectKey, overlay, marks, () => alive);
+        const { changed, pending } = await vibeDraw(cy, data, projectKey, overlay, styles, marks, () => alive);
         if (!alive) return;
         if (pending) {
           pending.then(() => {
