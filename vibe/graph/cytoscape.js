@@ -13,6 +13,7 @@
 
 const VIBE_BIG_VIEW = 1200; // elements above which edges become haystack lines without arrows
 const VIBE_POS_PREFIX = "vibe:graph:pos:";
+const VIBE_API = "/api/v1/projects";
 const VIBE_RELAYOUT_MAX = 400; // up to this many nodes, new nodes are settled by fcose
 const VIBE_WORKER_MIN = 150; // from this many nodes (~0.1 s of fcose on the page), a first layout runs in the worker
 let vibeCytoscapePromise = null;
@@ -320,7 +321,8 @@ function vibeFit(cy) {
   cy.viewport({ zoom, pan: { x: w / 2 - zoom * (bb.x1 + bb.w / 2), y: h / 2 - zoom * (bb.y1 + bb.h / 2) } });
 }
 
-function vibeLayoutUrl(src) {
+function vibeLayoutUrl(src, data) {
+  if (data.project_id) return `${VIBE_API}/${data.project_id}/graph/views/-/layout`;
   return src.split("?")[0].replace(/\/views\/[^/]+$/, "/views/-/layout");
 }
 
@@ -331,7 +333,7 @@ function vibeShareLayout(src, data, cy) {
     positions[n.id()] = [Math.round(p.x), Math.round(p.y)];
   });
   const body = JSON.stringify({ key: data.key || data.view, generation: data.generation, positions });
-  fetch(vibeLayoutUrl(src), {
+  fetch(vibeLayoutUrl(src, data), {
     method: "PUT",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json" },
@@ -405,6 +407,38 @@ function vibeFetchView(src, signal) {
     }),
   );
 }
+
+// ---- the opening view, asked for while the page starts -----------------------------------
+
+function vibeStartOpening() {
+  // A fresh explorer page always opens on the overview, nothing filtered or expanded, so this
+  // module asks for it (by the project's slug) as soon as it is evaluated: in parallel with the
+  // page's hydration and state round trip, which the view's own URL (by project id) waits for.
+  const match = window.location.pathname.match(/^\/projects\/([^/]+)\/graph\/?$/);
+  if (!match) return null;
+  const opening = { slug: decodeURIComponent(match[1]), started: performance.now(), taken: false };
+  opening.url = `${VIBE_API}/${match[1]}/graph/views/-/opening`;
+  opening.data = vibeFetchView(opening.url).then((got) => {
+    opening.result = got;
+    return got;
+  });
+  opening.data.catch(() => {}); // not indexed, signed out…: the page's own request takes over
+  return opening;
+}
+
+function vibeIsOpening(src, data) {
+  // Whether the view at `src` is the opening view of `data`'s project and graph generation.
+  const url = new URL(src, window.location.origin);
+  const q = url.searchParams;
+  return (
+    url.pathname === `${VIBE_API}/${data.project_id}/graph/views/overview` &&
+    [...q.keys()].sort().join(",") === "g,level" &&
+    q.get("level") === "auto" &&
+    q.get("g") === String(data.generation)
+  );
+}
+
+const vibeOpening = typeof window !== "undefined" ? vibeStartOpening() : null;
 
 // ---- downloads -----------------------------------------------------------------------------
 
@@ -539,38 +573,77 @@ function VibeGraph({
 
   // The request starts while rendering, as soon as `src` is known: before the page paints and
   // whether or not Cytoscape is ready. A new engine (the WebGL switch) redraws the same response.
-  const want = src ? `${reloadNonce}:${src}` : null;
+  // Before the page's state gives a `src`, the canvas draws the opening view this module asked
+  // for at once (`vibeOpening`); `src` then adopts it when it names the same view.
+  let want = src ? `${reloadNonce}:${src}` : null;
+  if (!want && vibeOpening && (!vibeOpening.taken || request.current.opening)) want = "opening";
   if (want && request.current.want !== want) {
-    if (request.current.controller) request.current.controller.abort();
-    const controller = new AbortController();
-    const data = vibeFetchView(src, controller.signal);
-    data.catch(() => {}); // reported by the effect that draws it
-    request.current = { want, controller, started: performance.now(), data };
+    const previous = request.current;
+    // The opening view this canvas draws or could still take, which `src` may name.
+    const opening = previous.opening && !previous.adopted ? previous
+      : vibeOpening && !vibeOpening.taken ? vibeOpening : null;
+    if (opening && opening !== previous) vibeOpening.taken = true;
+    const result = opening && (opening.result || vibeOpening.result);
+    if (want === "opening") {
+      const { started, data, url } = vibeOpening;
+      const key = projectKey || vibeOpening.slug;
+      const req = { want, opening: true, started, data, url, key, result };
+      data.then((got) => (req.result = got), () => {});
+      request.current = req;
+    } else if (src && opening && result && vibeIsOpening(src, result.data)) {
+      if (opening === previous) {
+        previous.want = want; // the same response, drawn or being drawn: no new request
+        previous.adopted = true;
+      } else {
+        const { started, data, url } = opening;
+        request.current = { want, opening: true, adopted: true, started, data, url, key: projectKey };
+      }
+    } else {
+      if (previous.controller) previous.controller.abort();
+      const controller = new AbortController();
+      const own = () => vibeFetchView(src, controller.signal);
+      // The opening view may still be on its way: use it if it is this view, else ask.
+      const data = opening && !result
+        ? opening.data.then((got) => (vibeIsOpening(src, got.data) ? got : own()), own)
+        : own();
+      data.catch(() => {}); // reported by the effect that draws it
+      const started = opening && !result ? opening.started : performance.now();
+      request.current = { want, controller, started, data, url: src, key: projectKey };
+    }
   }
 
   useEffect(() => {
-    if (!src) return undefined;
-    setPhase((p) => (p.kind === "loading" ? p : { kind: "loading", text: "Loading graph…" }));
+    const req = request.current;
+    if (!req.want) return undefined;
     const cy = cyRef.current;
+    if (req.info && req.drawnBy === cy && cy) {
+      // Adopted after it was drawn: the page's state was reset while starting; tell it again.
+      setPhase(req.info.nodes === 0 ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
+      latest.current.onLoaded && latest.current.onLoaded(req.info);
+      return undefined;
+    }
+    if (cy && req.drawing === cy) return undefined; // adopted while being drawn: that goes on
+    setPhase((p) => (p.kind === "loading" ? p : { kind: "loading", text: "Loading graph…" }));
     if (!cy) return undefined;
-    let alive = true;
-    const { started, data: response } = request.current;
+    req.drawing = cy;
+    const alive = () => request.current.data === req.data && cyRef.current === cy;
+    const { started, data: response, url, key } = req;
     response
       .then(async ({ data, fetched }) => {
-        if (!alive) return;
+        if (!alive()) return;
         const marks = { fetched };
-        const { changed, pending } = await vibeDraw(cy, data, projectKey, overlay, styles, marks, () => alive);
-        if (!alive) return;
+        const { changed, pending } = await vibeDraw(cy, data, key, overlay, styles, marks, alive);
+        if (!alive()) return;
         if (pending) {
           pending.then(() => {
-            if (!alive) return;
-            if (data.generation) vibeShareLayout(src, data, cy);
+            if (!alive()) return;
+            if (data.generation) vibeShareLayout(url, data, cy);
             requestAnimationFrame(() => {
-              window.__vibeGraphLaidOut = { at: performance.now(), src, ms: performance.now() - started };
+              window.__vibeGraphLaidOut = { at: performance.now(), src: url, ms: performance.now() - started };
             });
           });
         } else if (changed && data.generation) {
-          vibeShareLayout(src, data, cy);
+          vibeShareLayout(url, data, cy);
         }
         const f = latest.current;
         if (f.focus && focusDone.current !== f.focusNonce && vibeFocus(cy, f.focus)) {
@@ -579,30 +652,32 @@ function VibeGraph({
         const empty = data.elements.nodes.length === 0;
         requestAnimationFrame(() =>
           requestAnimationFrame(() => {
-            if (!alive) return;
+            if (!alive()) return;
             const ms = Math.round(performance.now() - started);
             const info = { ...data.counts, truncated: !!data.truncated, level: data.level || "",
               has_coverage: !!data.has_coverage, ms };
             const at = performance.now();
             const phases = { fetch: marks.fetched - started, add: marks.added - marks.fetched,
               layout: marks.laidOut - marks.added, paint: at - marks.laidOut };
-            window.__vibeGraphReady = { ...info, at, src, started, phases, layout: marks.layout };
-            if (marks.layout !== "placed") window.__vibeGraphLaidOut = { at, src, ms };
+            window.__vibeGraphReady = { ...info, at, src: url, started, phases, layout: marks.layout,
+              opening: !!req.opening };
+            if (marks.layout !== "placed") window.__vibeGraphLaidOut = { at, src: url, ms };
+            req.info = info;
+            req.drawnBy = cy;
             setPhase(empty ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
             latest.current.onLoaded && latest.current.onLoaded(info);
           }),
         );
       })
       .catch((err) => {
-        if (!alive || (err && err.name === "AbortError")) return;
+        if (!alive() || (err && err.name === "AbortError")) return;
+        if (req.opening && !req.adopted) return; // the page's state decides what to show instead
         cy.elements().remove();
         setPhase({ kind: "error", text: String(err.message || err) });
         latest.current.onError && latest.current.onError(String(err.message || err));
       });
-    return () => {
-      alive = false;
-    };
-  }, [src, reloadNonce, engine]);
+    return undefined;
+  }, [want, engine]);
 
   useEffect(() => {
     const cy = cyRef.current;

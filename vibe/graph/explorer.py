@@ -19,6 +19,7 @@ from sqlmodel import Session
 from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
 from vibe.graph import layouts, query, service, store, views
+from vibe.projects import service as projects
 from vibe.projects.workspace import open_workspace
 
 ATTR_CHUNK = 500
@@ -74,6 +75,11 @@ def parse_filters(
         coverage_min=coverage_min,
         coverage_max=coverage_max,
     )
+
+
+def project_id(user: User, ref: str, *, session: Session) -> int:
+    """The id of the project with this slug (or id) if `user` is a member; NotFound if not."""
+    return projects.get_project(user, ref, session=session).project.id or 0
 
 
 def project_view(
