@@ -603,12 +603,13 @@ function VibeGraph({
       const controller = new AbortController();
       const own = () => vibeFetchView(src, controller.signal);
       // The opening view may still be on its way: use it if it is this view, else ask.
-      const data = opening && !result
-        ? opening.data.then((got) => (vibeIsOpening(src, got.data) ? got : own()), own)
-        : own();
-      data.catch(() => {}); // reported by the effect that draws it
-      const started = opening && !result ? opening.started : performance.now();
-      request.current = { want, controller, started, data, url: src, key: projectKey };
+      const req = { want, controller, url: src, key: projectKey };
+      const waiting = opening && !result;
+      const mine = (got) => vibeIsOpening(src, got.data) && (req.opening = true);
+      req.data = waiting ? opening.data.then((got) => (mine(got) ? got : own()), own) : own();
+      req.data.catch(() => {}); // reported by the effect that draws it
+      req.started = waiting ? opening.started : performance.now();
+      request.current = req;
     }
   }
 
