@@ -582,7 +582,6 @@ function VibeGraph({
     // The opening view this canvas draws or could still take, which `src` may name.
     const opening = previous.opening && !previous.adopted ? previous
       : vibeOpening && !vibeOpening.taken ? vibeOpening : null;
-    if (opening && opening !== previous) vibeOpening.taken = true;
     const result = opening && (opening.result || vibeOpening.result);
     if (want === "opening") {
       const { started, data, url } = vibeOpening;
@@ -603,8 +602,8 @@ function VibeGraph({
       const controller = new AbortController();
       const own = () => vibeFetchView(src, controller.signal);
       // The opening view may still be on its way: use it if it is this view, else ask.
-      const req = { want, controller, url: src, key: projectKey };
       const waiting = opening && !result;
+      const req = { want, controller, url: src, key: projectKey, fromOpening: waiting };
       const mine = (got) => vibeIsOpening(src, got.data) && (req.opening = true);
       req.data = waiting ? opening.data.then((got) => (mine(got) ? got : own()), own) : own();
       req.data.catch(() => {}); // reported by the effect that draws it
@@ -612,6 +611,11 @@ function VibeGraph({
       request.current = req;
     }
   }
+
+  useEffect(() => {
+    // Taken once committed: React may render and drop a render (that must not use it up).
+    if (vibeOpening && (request.current.opening || request.current.fromOpening)) vibeOpening.taken = true;
+  });
 
   useEffect(() => {
     const req = request.current;
