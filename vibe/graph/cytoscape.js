@@ -9,7 +9,11 @@
 // an expanded module, a reload) keeps what the user already saw in place. A big view nobody laid
 // out yet is laid out by fcose in a Web Worker (layout_worker.js) while the first frame shows it
 // placed by folder (already interactive); the refined positions replace that placement when they
-// arrive. Positions computed here are sent back to the server for the next visitor.
+// arrive. Positions computed here are sent back to the server for the next visitor. A fresh page
+// always opens on the overview, so that view is asked for (by the project's slug) as soon as this
+// module loads, while the page's state is still on its way; the canvas draws it and the state's
+// `src` adopts it. Styles are read from element data set here once per element (few rules: with
+// thousands of elements every rule and property is work per element).
 
 const VIBE_BIG_VIEW = 1200; // elements above which edges become haystack lines without arrows
 const VIBE_POS_PREFIX = "vibe:graph:pos:";
