@@ -297,6 +297,23 @@ def test_layouts_are_stored_per_view_and_seed_the_next_generation(login, session
     assert bad.status_code == 422
 
 
+def test_the_opening_view_is_the_default_overview_by_slug(login, session, graph, make_user):
+    alice, pid, _ = graph
+    client = login(alice)
+    slug = projects.get_project(alice, pid, session=session).project.slug
+    base = f"/api/v1/projects/{pid}/graph/views"
+    default = client.get(f"{base}/overview", params={"level": "auto", "g": 1}).json()
+    for ref in (slug, str(pid)):
+        got = client.get(f"/api/v1/projects/{ref}/graph/views/-/opening")
+        assert got.status_code == 200, got.text
+        assert got.json() == {**default, "project_id": pid}
+    assert got.headers["cache-control"] == "private, no-store"
+    missing = client.get("/api/v1/projects/no-such-project/graph/views/-/opening")
+    assert missing.status_code == 404
+    stranger = login(make_user("mallory"))
+    assert stranger.get(f"/api/v1/projects/{slug}/graph/views/-/opening").status_code == 404
+
+
 def test_a_stranger_cannot_store_a_layout(login, session, graph, make_user):
     _, pid, _ = graph
     client = login(make_user("mallory"))

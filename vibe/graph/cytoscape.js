@@ -9,10 +9,15 @@
 // an expanded module, a reload) keeps what the user already saw in place. A big view nobody laid
 // out yet is laid out by fcose in a Web Worker (layout_worker.js) while the first frame shows it
 // placed by folder (already interactive); the refined positions replace that placement when they
-// arrive. Positions computed here are sent back to the server for the next visitor.
+// arrive. Positions computed here are sent back to the server for the next visitor. A fresh page
+// always opens on the overview, so that view is asked for (by the project's slug) as soon as this
+// module loads, while the page's state is still on its way; the canvas draws it and the state's
+// `src` adopts it. Styles are read from element data set here once per element (few rules: with
+// thousands of elements every rule and property is work per element).
 
 const VIBE_BIG_VIEW = 1200; // elements above which edges become haystack lines without arrows
 const VIBE_POS_PREFIX = "vibe:graph:pos:";
+const VIBE_API = "/api/v1/projects";
 const VIBE_RELAYOUT_MAX = 400; // up to this many nodes, new nodes are settled by fcose
 const VIBE_WORKER_MIN = 150; // from this many nodes (~0.1 s of fcose on the page), a first layout runs in the worker
 let vibeCytoscapePromise = null;
@@ -54,8 +59,11 @@ if (typeof window !== "undefined") vibeLoadCytoscape(); // download while the pa
 
 // ---- style ------------------------------------------------------------------------------
 
-function vibeStylesheet(styles) {
-  const sheet = [
+function vibeStylesheet() {
+  // Few rules, read from element data (`vibeDecorate` sets colour and shape per element): with
+  // thousands of elements, each rule is matched against every one, and that matching used to
+  // cost more than drawing the first frame.
+  return [
     {
       selector: "node",
       style: {
@@ -65,59 +73,40 @@ function vibeStylesheet(styles) {
         color: "#1c2024",
         "text-valign": "bottom",
         "text-margin-y": 4,
-        width: 18,
-        height: 18,
-        "background-color": "#8b8d98",
-        "border-width": 0,
+        width: "data(px)",
+        height: "data(px)",
+        shape: "data(shape)",
+        "background-color": "data(color)",
       },
     },
     {
-      selector: "node[size]",
-      style: { width: "mapData(size, 1, 300, 18, 64)", height: "mapData(size, 1, 300, 18, 64)" },
-    },
-    {
+      // Every property set is work per element when styles are applied (and a big view has
+      // thousands of edges), so a big view's plain lines get four; arrows are a class.
       selector: "edge",
       style: {
-        width: "mapData(weight, 1, 40, 1, 6)",
-        "line-color": "#c1c8cd",
+        width: "data(px)",
+        "line-color": "data(color)",
+        "curve-style": "haystack",
+        "haystack-radius": 0,
+      },
+    },
+    {
+      selector: "edge.vibe-arrow",
+      style: {
         "curve-style": "straight",
         "target-arrow-shape": "triangle",
-        "target-arrow-color": "#c1c8cd",
+        "target-arrow-color": "data(color)",
         "arrow-scale": 0.8,
       },
     },
-    {
-      selector: "edge.vibe-hay",
-      style: { "curve-style": "haystack", "haystack-radius": 0, "target-arrow-shape": "none" },
-    },
-  ];
-  for (const [kind, s] of Object.entries(styles.nodes || {})) {
-    sheet.push({
-      selector: `node[kind = "${kind}"]`,
-      style: { shape: s.shape, "background-color": s.color },
-    });
-  }
-  for (const [kind, color] of Object.entries(styles.edges || {})) {
-    sheet.push({
-      selector: `edge[kind = "${kind}"]`,
-      style: { "line-color": color, "target-arrow-color": color },
-    });
-  }
-  for (const [severity, color] of Object.entries(styles.severities || {})) {
-    sheet.push({ selector: `node[severity = "${severity}"]`, style: { "background-color": color } });
-  }
-  sheet.push(
     {
       selector: "node.vibe-cov[coverage]",
       style: { "background-color": "mapData(coverage, 0, 100, #e5484d, #30a46c)" },
     },
     { selector: "node.vibe-cov[^coverage]", style: { "background-color": "#d9d9e0" } },
-    { selector: "node[?expanded]", style: { "border-width": 3, "border-color": "#8da4ef" } },
-    {
-      selector: 'node[role = "center"], node[role = "source"], node[role = "target"]',
-      style: { "border-width": 4, "border-color": "#1c2024" },
-    },
-    { selector: 'edge.vibe-path, node[role = "path"]', style: { "z-index": 5 } },
+    { selector: "node.vibe-ring", style: { "border-width": 3, "border-color": "#8da4ef" } },
+    { selector: "node.vibe-end", style: { "border-width": 4, "border-color": "#1c2024" } },
+    { selector: ".vibe-path", style: { "z-index": 5 } },
     { selector: "node.vibe-faded", style: { opacity: 0.3 } },
     { selector: "edge.vibe-faded", style: { opacity: 0.15 } },
     {
@@ -131,8 +120,37 @@ function vibeStylesheet(styles) {
         "z-index": 10,
       },
     },
-  );
-  return sheet;
+  ];
+}
+
+function vibeClamp(value, low, high) {
+  return Math.max(low, Math.min(high, Number(value) || low));
+}
+
+function vibeDecorate(nodes, edges, styles) {
+  // What the stylesheet reads from data, and the few classes, worked out once per element here
+  // instead of by selectors: colour and shape by kind (a finding by its severity), the size
+  // (mapped like mapData(size, 1, 300, 18, 64)), the edge width by weight (1..40 → 1..6).
+  const kinds = styles.nodes || {};
+  const lines = styles.edges || {};
+  const severities = styles.severities || {};
+  for (const n of nodes) {
+    const d = n.data;
+    const kind = kinds[d.kind] || {};
+    d.color = severities[d.severity] || kind.color || "#8b8d98";
+    d.shape = kind.shape || "ellipse";
+    d.px = d.size ? 18 + ((vibeClamp(d.size, 1, 300) - 1) * 46) / 299 : 18;
+    const classes = [];
+    if (d.expanded) classes.push("vibe-ring");
+    if (d.role === "center" || d.role === "source" || d.role === "target") classes.push("vibe-end");
+    if (d.role === "path") classes.push("vibe-path");
+    if (classes.length) n.classes = classes.join(" ");
+  }
+  for (const e of edges) {
+    const d = e.data;
+    d.color = lines[d.kind] || "#c1c8cd";
+    d.px = 1 + ((vibeClamp(d.weight, 1, 40) - 1) * 5) / 39;
+  }
 }
 
 // ---- positions, cached per project + generation + view ----------------------------------
@@ -307,7 +325,8 @@ function vibeFit(cy) {
   cy.viewport({ zoom, pan: { x: w / 2 - zoom * (bb.x1 + bb.w / 2), y: h / 2 - zoom * (bb.y1 + bb.h / 2) } });
 }
 
-function vibeLayoutUrl(src) {
+function vibeLayoutUrl(src, data) {
+  if (data.project_id) return `${VIBE_API}/${data.project_id}/graph/views/-/layout`;
   return src.split("?")[0].replace(/\/views\/[^/]+$/, "/views/-/layout");
 }
 
@@ -318,7 +337,7 @@ function vibeShareLayout(src, data, cy) {
     positions[n.id()] = [Math.round(p.x), Math.round(p.y)];
   });
   const body = JSON.stringify({ key: data.key || data.view, generation: data.generation, positions });
-  fetch(vibeLayoutUrl(src), {
+  fetch(vibeLayoutUrl(src, data), {
     method: "PUT",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json" },
@@ -326,11 +345,12 @@ function vibeShareLayout(src, data, cy) {
   }).catch(() => {}); // best effort: the next visitor lays the view out again
 }
 
-async function vibeDraw(cy, data, projectKey, overlay, marks, current) {
+async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   const key = vibePosKey(projectKey, data);
   const own = vibeReadPositions(key);
   const saved = { ...(data.positions || {}), ...own };
   const { nodes, edges } = data.elements;
+  vibeDecorate(nodes, edges, styles || {});
   let missing = new Set();
   const big = nodes.length + edges.length > VIBE_BIG_VIEW;
   for (const n of nodes) if (!saved[n.data.id]) missing.add(n.data.id);
@@ -347,7 +367,7 @@ async function vibeDraw(cy, data, projectKey, overlay, marks, current) {
     }
     cy.add(nodes);
     const added = cy.add(edges);
-    if (big) added.addClass("vibe-hay");
+    if (!big) added.addClass("vibe-arrow");
     if (data.view === "path") added.addClass("vibe-path");
     if (overlay) cy.nodes().addClass("vibe-cov");
   });
@@ -391,6 +411,38 @@ function vibeFetchView(src, signal) {
     }),
   );
 }
+
+// ---- the opening view, asked for while the page starts -----------------------------------
+
+function vibeStartOpening() {
+  // A fresh explorer page always opens on the overview, nothing filtered or expanded, so this
+  // module asks for it (by the project's slug) as soon as it is evaluated: in parallel with the
+  // page's hydration and state round trip, which the view's own URL (by project id) waits for.
+  const match = window.location.pathname.match(/^\/projects\/([^/]+)\/graph\/?$/);
+  if (!match) return null;
+  const opening = { slug: decodeURIComponent(match[1]), started: performance.now(), taken: false };
+  opening.url = `${VIBE_API}/${match[1]}/graph/views/-/opening`;
+  opening.data = vibeFetchView(opening.url).then((got) => {
+    opening.result = got;
+    return got;
+  });
+  opening.data.catch(() => {}); // not indexed, signed out…: the page's own request takes over
+  return opening;
+}
+
+function vibeIsOpening(src, data) {
+  // Whether the view at `src` is the opening view of `data`'s project and graph generation.
+  const url = new URL(src, window.location.origin);
+  const q = url.searchParams;
+  return (
+    url.pathname === `${VIBE_API}/${data.project_id}/graph/views/overview` &&
+    [...q.keys()].sort().join(",") === "g,level" &&
+    q.get("level") === "auto" &&
+    q.get("g") === String(data.generation)
+  );
+}
+
+const vibeOpening = typeof window !== "undefined" ? vibeStartOpening() : null;
 
 // ---- downloads -----------------------------------------------------------------------------
 
@@ -489,7 +541,7 @@ function VibeGraph({
       if (!alive || !box.current) return;
       const cy = cytoscape({
         container: box.current,
-        style: vibeStylesheet(styles || {}),
+        style: vibeStylesheet(),
         pixelRatio: 1,
         minZoom: 0.02,
         maxZoom: 4,
@@ -525,38 +577,82 @@ function VibeGraph({
 
   // The request starts while rendering, as soon as `src` is known: before the page paints and
   // whether or not Cytoscape is ready. A new engine (the WebGL switch) redraws the same response.
-  const want = src ? `${reloadNonce}:${src}` : null;
+  // Before the page's state gives a `src`, the canvas draws the opening view this module asked
+  // for at once (`vibeOpening`); `src` then adopts it when it names the same view.
+  let want = src ? `${reloadNonce}:${src}` : null;
+  if (!want && vibeOpening && (!vibeOpening.taken || request.current.opening)) want = "opening";
   if (want && request.current.want !== want) {
-    if (request.current.controller) request.current.controller.abort();
-    const controller = new AbortController();
-    const data = vibeFetchView(src, controller.signal);
-    data.catch(() => {}); // reported by the effect that draws it
-    request.current = { want, controller, started: performance.now(), data };
+    const previous = request.current;
+    // The opening view this canvas draws or could still take, which `src` may name.
+    const opening = previous.opening && !previous.adopted ? previous
+      : vibeOpening && !vibeOpening.taken ? vibeOpening : null;
+    const result = opening && (opening.result || vibeOpening.result);
+    if (want === "opening") {
+      const { started, data, url } = vibeOpening;
+      const key = projectKey || vibeOpening.slug;
+      const req = { want, opening: true, started, data, url, key, result };
+      data.then((got) => (req.result = got), () => {});
+      request.current = req;
+    } else if (src && opening && result && vibeIsOpening(src, result.data)) {
+      if (opening === previous) {
+        previous.want = want; // the same response, drawn or being drawn: no new request
+        previous.adopted = true;
+      } else {
+        const { started, data, url } = opening;
+        request.current = { want, opening: true, adopted: true, started, data, url, key: projectKey };
+      }
+    } else {
+      if (previous.controller) previous.controller.abort();
+      const controller = new AbortController();
+      const own = () => vibeFetchView(src, controller.signal);
+      // The opening view may still be on its way: use it if it is this view, else ask.
+      const waiting = opening && !result;
+      const req = { want, controller, url: src, key: projectKey, fromOpening: waiting };
+      const mine = (got) => vibeIsOpening(src, got.data) && (req.opening = true);
+      req.data = waiting ? opening.data.then((got) => (mine(got) ? got : own()), own) : own();
+      req.data.catch(() => {}); // reported by the effect that draws it
+      req.started = waiting ? opening.started : performance.now();
+      request.current = req;
+    }
   }
 
   useEffect(() => {
-    if (!src) return undefined;
-    setPhase((p) => (p.kind === "loading" ? p : { kind: "loading", text: "Loading graph…" }));
+    // Taken once committed: React may render and drop a render (that must not use it up).
+    if (vibeOpening && (request.current.opening || request.current.fromOpening)) vibeOpening.taken = true;
+  });
+
+  useEffect(() => {
+    const req = request.current;
+    if (!req.want) return undefined;
     const cy = cyRef.current;
+    if (req.info && req.drawnBy === cy && cy) {
+      // Adopted after it was drawn: the page's state was reset while starting; tell it again.
+      setPhase(req.info.nodes === 0 ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
+      latest.current.onLoaded && latest.current.onLoaded(req.info);
+      return undefined;
+    }
+    if (cy && req.drawing === cy) return undefined; // adopted while being drawn: that goes on
+    setPhase((p) => (p.kind === "loading" ? p : { kind: "loading", text: "Loading graph…" }));
     if (!cy) return undefined;
-    let alive = true;
-    const { started, data: response } = request.current;
+    req.drawing = cy;
+    const alive = () => request.current.data === req.data && cyRef.current === cy;
+    const { started, data: response, url, key } = req;
     response
       .then(async ({ data, fetched }) => {
-        if (!alive) return;
+        if (!alive()) return;
         const marks = { fetched };
-        const { changed, pending } = await vibeDraw(cy, data, projectKey, overlay, marks, () => alive);
-        if (!alive) return;
+        const { changed, pending } = await vibeDraw(cy, data, key, overlay, styles, marks, alive);
+        if (!alive()) return;
         if (pending) {
           pending.then(() => {
-            if (!alive) return;
-            if (data.generation) vibeShareLayout(src, data, cy);
+            if (!alive()) return;
+            if (data.generation) vibeShareLayout(url, data, cy);
             requestAnimationFrame(() => {
-              window.__vibeGraphLaidOut = { at: performance.now(), src, ms: performance.now() - started };
+              window.__vibeGraphLaidOut = { at: performance.now(), src: url, ms: performance.now() - started };
             });
           });
         } else if (changed && data.generation) {
-          vibeShareLayout(src, data, cy);
+          vibeShareLayout(url, data, cy);
         }
         const f = latest.current;
         if (f.focus && focusDone.current !== f.focusNonce && vibeFocus(cy, f.focus)) {
@@ -565,30 +661,32 @@ function VibeGraph({
         const empty = data.elements.nodes.length === 0;
         requestAnimationFrame(() =>
           requestAnimationFrame(() => {
-            if (!alive) return;
+            if (!alive()) return;
             const ms = Math.round(performance.now() - started);
             const info = { ...data.counts, truncated: !!data.truncated, level: data.level || "",
               has_coverage: !!data.has_coverage, ms };
             const at = performance.now();
             const phases = { fetch: marks.fetched - started, add: marks.added - marks.fetched,
               layout: marks.laidOut - marks.added, paint: at - marks.laidOut };
-            window.__vibeGraphReady = { ...info, at, src, started, phases, layout: marks.layout };
-            if (marks.layout !== "placed") window.__vibeGraphLaidOut = { at, src, ms };
+            window.__vibeGraphReady = { ...info, at, src: url, started, phases, layout: marks.layout,
+              opening: !!req.opening };
+            if (marks.layout !== "placed") window.__vibeGraphLaidOut = { at, src: url, ms };
+            req.info = info;
+            req.drawnBy = cy;
             setPhase(empty ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
             latest.current.onLoaded && latest.current.onLoaded(info);
           }),
         );
       })
       .catch((err) => {
-        if (!alive || (err && err.name === "AbortError")) return;
+        if (!alive() || (err && err.name === "AbortError")) return;
+        if (req.opening && !req.adopted) return; // the page's state decides what to show instead
         cy.elements().remove();
         setPhase({ kind: "error", text: String(err.message || err) });
         latest.current.onError && latest.current.onError(String(err.message || err));
       });
-    return () => {
-      alive = false;
-    };
-  }, [src, reloadNonce, engine]);
+    return undefined;
+  }, [want, engine]);
 
   useEffect(() => {
     const cy = cyRef.current;

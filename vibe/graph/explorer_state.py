@@ -405,6 +405,8 @@ class ExplorerState(rx.State):
     @rx.event
     async def select(self, info: dict[str, Any]):
         node_id = str(info.get("id") or "")
+        if not self.project_id:
+            return  # a tap on the opening view, drawn before the page's state has loaded
         if not node_id:
             self.selected, self.callers, self.callees, self.findings = {}, [], [], []
             return

@@ -35,7 +35,7 @@ def index_card(icon: str, title: str, text: rx.Var | str, *, retry: bool) -> rx.
 
 
 def states() -> rx.Component:
-    """Everything except the explorer itself: loading, missing, no files, not indexed, failed."""
+    """Everything except the explorer itself: missing, no files, not indexed, failed."""
     files_link = rx.link(
         rx.button("Open the project", variant="soft"), href=routes.project("") + S.slug
     )
@@ -43,7 +43,6 @@ def states() -> rx.Component:
         rx.box(
             rx.match(
                 S.phase,
-                ("loading", shell.loading("Loading the graph…")),
                 (
                     "missing",
                     shell.empty_state(
@@ -94,7 +93,9 @@ def explorer() -> rx.Component:
         shell.top_bar(),
         c.header(),
         rx.cond(
-            S.phase == "ready",
+            # While the state loads, the canvas is already there: it draws the opening view its
+            # script asked for meanwhile (see cytoscape.js), instead of waiting for the state.
+            (S.phase == "ready") | (S.phase == "loading"),
             rx.hstack(
                 c.sidebar(),
                 c.canvas_area(),

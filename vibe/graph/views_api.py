@@ -96,6 +96,16 @@ def view(project_id: int, name: str, user: CurrentUser, session: DB, q: Params) 
     return JSONResponse(result, headers={"Cache-Control": "private, no-store"})
 
 
+@router.get("/-/opening")
+def opening(project_id: str, user: CurrentUser, session: DB) -> JSONResponse:
+    """The view a fresh explorer page opens with (the overview, nothing filtered or expanded),
+    addressed by the project's slug or id, plus `project_id`: the page's script asks for it
+    while the page is still starting, before the page's state knows the project's id."""
+    pid = explorer.project_id(user, project_id, session=session)
+    result = {**_view(user, pid, "overview", ViewQuery(), session), "project_id": pid}
+    return JSONResponse(result, headers={"Cache-Control": "private, no-store"})
+
+
 @router.get("/{name}/export")
 def export_view(
     project_id: int, name: str, user: CurrentUser, session: DB, q: Params, format: str = "graphml"
