@@ -1,23 +1,50 @@
 """What the MCP gateway costs: the same echo tool called directly and through /mcp.
 
-Starts an echo MCP server (streamable HTTP, served by uvicorn exactly like the API: no access log,
-the same response mode as the gateway) and the real Vibe API (uvicorn, own process, SQLite in a
-temp folder) with that server registered. One real mcp.Client session per side calls `echo` at
-concurrency 1 and 16. After a warm-up, the two sides take turns for several rounds, so both see
-the same machine load; latencies are pooled over the rounds and throughput is the median round.
+Starts an echo MCP server (streamable HTTP, the same response mode as the gateway, no access
+log) and Vibe's backend, served as production serves it, with that server registered (SQLite in
+a temp folder). One real mcp.Client session per side calls `echo` at concurrency 1 and 16.
+After a warm-up, the two sides take turns for several rounds, so both see the same machine
+load; latencies are pooled over the rounds and throughput is the median round.
 
-    .venv/bin/python bench/mcp_gateway.py [--calls 400] [--rounds 3] [--profile out.txt]
+    .venv/bin/python bench/mcp_gateway.py [--calls 400] [--rounds 3] [--server reflex]
+        [--echo-server uvicorn] [--profile out.txt]
 
-``--profile`` runs the API under ``py-spy record -f raw`` (py-spy must be installed) and writes
-collapsed stacks, which ``--top`` summarises. Prints p50/p99 latencies per side, the latency the
-gateway adds (p50 and p99) and its throughput as a ratio of direct.
+``--server`` picks how the backend is served:
+
+- ``reflex`` (default): the backend as ``vibe serve`` (``reflex run --env prod``) serves it,
+  through the same Reflex function. Without gunicorn installed, Reflex serves it with granian
+  and puts its own Starlette app (error pages, CORS, state contexts) in front of the API. The
+  pages are evaluated but not written (``REFLEX_SKIP_COMPILE``, as Reflex's own uvicorn runner
+  sets it): the backend's routes do not depend on the files. No Redis: one worker, as the
+  gateway's sessions live in one process. Its lifespan adds Vibe's built-in MCP servers, which
+  the gateway starts as child processes, as in production; their CPU is left out.
+- ``granian``: ``python -m granian`` on the same app (``vibe.vibe:app``, a factory, ASGI, one
+  worker) as Reflex runs it; ``--granian-arg`` passes settings through, to try them.
+- ``uvicorn``: uvicorn (uvloop, httptools) on ``vibe.api:create_api`` alone, without Reflex's
+  app around it: the figure the gateway was first tuned on. ``uvicorn-reflex``: uvicorn on the
+  app Reflex serves (``vibe.vibe:app``), to tell the server's cost from the app's.
+
+The echo server stands for any MCP server, so it stays on uvicorn by default; ``--echo-server
+granian`` serves it like the backend instead. Both were measured: granian's figures for the
+direct side were no better, and keeping the upstream fixed keeps the direct figures comparable
+across ``--server`` choices.
+
+``--profile`` runs the backend under ``py-spy record -f raw --subprocesses`` (py-spy must be
+installed) and writes collapsed stacks, which ``--top`` summarises for the server's own
+processes (granian's Rust side shows only as samples without Python frames).
+
+Prints p50/p99 latencies per side, the latency the gateway adds (p50 and p99), its throughput
+as a ratio of direct, and the CPU each process (with its workers) spends per call: the
+steadiest figure on a loaded machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -58,9 +85,8 @@ def wait_port(port: int, deadline: float = 60) -> None:
     raise TimeoutError(f"port {port} never opened")
 
 
-def serve_echo(port: int) -> None:
-    """The upstream: one `echo` tool, served like the gateway is (same response mode, no logs)."""
-    import uvicorn
+def echo_app() -> Any:
+    """The upstream: one `echo` tool, answering like the gateway does (same response mode)."""
     from mcp.server.mcpserver import MCPServer
 
     from vibe.orchestrator import gateway
@@ -73,8 +99,13 @@ def serve_echo(port: int) -> None:
         return text
 
     json_response = getattr(gateway, "JSON_RESPONSE", False)  # as the gateway answers
-    app = server.streamable_http_app(json_response=json_response)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return server.streamable_http_app(json_response=json_response)
+
+
+def serve_echo(port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(echo_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def prepare_database(data: Path, echo_url: str) -> tuple[dict[str, str], str]:
@@ -158,10 +189,26 @@ async def measure(
     return direct, gateway
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its reaped children, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / CLOCK_TICKS
+def cpu_seconds(pid: int, depth: int = 1) -> float:
+    """User + system CPU time of a process, its reaped children and, ``depth`` levels down, its
+    live descendants, from /proc. One level takes in a server's workers and leaves out what
+    they start in turn: the MCP servers the gateway runs (Vibe's built-in ones included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    own = sum(int(x) for x in fields[11:15]) / CLOCK_TICKS
+    if depth == 0:
+        return own
+    return own + sum(cpu_seconds(child, depth - 1) for child in children_of(pid))
+
+
+def children_of(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(FileNotFoundError):
+            found += [int(x) for x in (task / "children").read_text().split()]
+    return found
 
 
 class CpuMeter:
@@ -191,79 +238,121 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def api_command(port: int, profile: str) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "vibe.api:create_api",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+def api_command(port: int, server: str, granian_args: list[str], profile: str) -> list[str]:
+    host = ["--host", "127.0.0.1", "--port", str(port)]
+    if server == "reflex":
+        command = [sys.executable, __file__, "--serve-api", str(port)]
+    elif server == "granian":
+        command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", *host]
+        command += ["--workers", "1", "--log-level", "warning", *granian_args, "vibe.vibe:app"]
+    else:
+        target = "vibe.vibe:app" if server == "uvicorn-reflex" else "vibe.api:create_api"
+        command = [sys.executable, "-m", "uvicorn", "--factory", target, *host]
+        command += ["--log-level", "warning", "--no-access-log"]
     if not profile:
         return command
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    return [py_spy, "record", "-f", "raw", "-r", "250", "-o", profile, "--", *command]
+    record = [py_spy, "record", "-f", "raw", "-r", "250", "--subprocesses", "-o", profile]
+    return [*record, "--", *command]
 
 
-def child_of(pid: int) -> int:
-    """The process py-spy started (the API itself)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return int(children[0])
+def serve_api(port: int) -> None:
+    """The backend as ``reflex run --env prod`` serves it: the very function it ends in.
+    (``reflex run --backend-only`` itself refuses to start: rxconfig always names a frontend
+    port, for ``vibe serve``'s single port.)"""
+    from reflex.constants import LogLevel
+    from reflex.utils import exec as reflex_exec
+
+    os.chdir(ROOT)
+    reflex_exec.run_backend_prod("127.0.0.1", port, LogLevel.WARNING, False)
+
+
+def echo_command(port: int, server: str) -> list[str]:
+    if server == "uvicorn":
+        return [sys.executable, __file__, "--serve-echo", str(port)]
+    return [
+        *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory"),
+        *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+        *("--working-dir", str(ROOT / "bench"), "mcp_gateway:echo_app"),
+    ]
+
+
+def backend_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment ``vibe serve`` gives Reflex, plus the bench's database."""
+    path = f"{ROOT / 'tools/bun/node_modules/.bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {
+        **os.environ,
+        **env,
+        "PYTHONPATH": str(ROOT),
+        "PATH": path,
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_ENV_MODE": "prod",
+        "REFLEX_SKIP_COMPILE": "true",
+        "VIBE_REDIS_URL": "",  # one worker, as without Redis; the gateway keeps sessions in memory
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=400, help="calls per side, level and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--server", choices=("reflex", "granian", "uvicorn", "uvicorn-reflex"), default="reflex"
+    )
+    parser.add_argument("--granian-arg", action="append", default=[], help="e.g. --http=1")
+    parser.add_argument("--echo-server", choices=("uvicorn", "granian"), default="uvicorn")
     parser.add_argument("--profile", default="", help="py-spy raw output for the API process")
     parser.add_argument("--top", type=int, default=25, help="functions to print from --profile")
     parser.add_argument("--serve-echo", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-api", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_echo is not None:
         serve_echo(args.serve_echo)
+        return
+    if args.serve_api is not None:
+        serve_api(args.serve_api)
         return
     echo_port, api_port = free_port(), free_port()
     echo_url = f"http://127.0.0.1:{echo_port}/mcp"
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            echo_cmd = [sys.executable, __file__, "--serve-echo", str(echo_port)]
+            echo_cmd = echo_command(echo_port, args.echo_server)
             procs.append(subprocess.Popen(echo_cmd, start_new_session=True))
             wait_port(echo_port)
             env, token = prepare_database(Path(tmp), echo_url)
             procs.append(
                 subprocess.Popen(
-                    api_command(api_port, args.profile),
+                    api_command(api_port, args.server, args.granian_arg, args.profile),
                     cwd=ROOT,
-                    env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+                    env=backend_env(env),
                     start_new_session=True,
                 )
             )
-            wait_port(api_port)
+            wait_port(api_port, deadline=180)
             gateway_url = f"http://127.0.0.1:{api_port}/mcp"
-            api_pid = procs[1].pid if not args.profile else child_of(procs[1].pid)
+            # under --profile, the backend is py-spy's child: leave py-spy's own CPU out
+            api_pid = procs[1].pid if not args.profile else children_of(procs[1].pid)[0]
             meter = CpuMeter({"echo": procs[0].pid, "api": api_pid})
+            api_pids = {api_pid, *children_of(api_pid)}  # the server and its workers
             direct, gateway = anyio.run(
                 measure, echo_url, gateway_url, token, args.calls, args.rounds, meter
             )
         finally:
             for proc in reversed(procs):
-                proc.send_signal(2)  # SIGINT: uvicorn stops cleanly and py-spy writes its file
+                # SIGINT to the whole group (each runs in its own session): the servers stop
+                # cleanly, with their workers, and py-spy writes its file
+                os.killpg(proc.pid, signal.SIGINT)
                 proc.wait(timeout=30)
+    settings = " ".join([args.server, *args.granian_arg])
+    print(f"backend served by {settings}, echo by {args.echo_server}")
     report(direct, gateway, args.calls, args.rounds)
     print("load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for side in ("direct", "gateway"):
         spent = ", ".join(f"{k} {v:.2f}" for k, v in sorted(meter.per_call_ms(side).items()))
         print(f"CPU ms per call, {side:>7}: {spent}")
     if args.profile:
-        summarise(args.profile, args.top)
+        summarise(args.profile, args.top, api_pids)
 
 
 def report(direct: Side, gateway: Side, calls: int, rounds: int) -> None:
@@ -292,15 +381,16 @@ def report(direct: Side, gateway: Side, calls: int, rounds: int) -> None:
         )
 
 
-def summarise(path: str, top: int) -> None:
-    """Self and inclusive sample shares per function from py-spy's collapsed stacks."""
+def summarise(path: str, top: int, pids: set[int]) -> None:
+    """Self and inclusive sample shares per function from py-spy's collapsed stacks, for the
+    server's own processes (not the MCP servers the gateway starts)."""
     own: dict[str, int] = defaultdict(int)
     inclusive: dict[str, int] = defaultdict(int)
     total = 0
     for line in Path(path).read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        if not _busy(frames):
+        if not _busy(frames) or _process_of(frames) not in pids:
             continue
         total += int(count)
         own[frames[-1]] += int(count)
@@ -314,7 +404,15 @@ def summarise(path: str, top: int) -> None:
 
 
 IDLE_LEAVES = ("Condition.wait", "select (selectors.py", "Queue.get", "Event.wait (threading")
-START_UP = ("_find_and_load", "Config.load", "Orchestrator.reload")
+START_UP = ("_find_and_load", "Config.load", "Orchestrator.reload", "load_target", "App.__call__")
+
+
+def _process_of(frames: list[str]) -> int:
+    """The process a ``--subprocesses`` stack was sampled in (its innermost process frame)."""
+    for frame in reversed(frames):
+        if frame.startswith("process "):
+            return int(frame.split(":", 1)[0].removeprefix("process "))
+    return 0
 
 
 def _busy(frames: list[str]) -> bool:
