@@ -117,3 +117,26 @@ def test_real_subprocess_reports_dead_database(monkeypatch: pytest.MonkeyPatch) 
     assert done.returncode == 1
     assert "cannot connect to the database at" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_serve_runs_one_backend_process(
+    db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With Redis, Reflex would start 2 x cores + 1 backend workers, each with its own MCP
+    gateway sessions and server processes; serve pins one."""
+    import vibe.cli as cli
+
+    started: dict[str, object] = {}
+
+    def fake_exec(path: str, args: list[str], env: dict[str, str]) -> None:
+        started.update(path=path, args=args, env=env)
+
+    monkeypatch.chdir(tmp_path)  # serve changes directory; restored after the test
+    monkeypatch.setenv("VIBE_REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("GRANIAN_WORKERS", "5")
+    monkeypatch.setattr(cli.os, "execvpe", fake_exec)
+    result = run("serve", "--no-migrate", "--port", "3999")
+    assert result.exit_code == 0, result.output
+    env = started["env"]
+    assert isinstance(env, dict) and env["GRANIAN_WORKERS"] == "1"
+    assert started["args"][1:4] == ["run", "--env", "prod"]

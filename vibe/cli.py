@@ -54,7 +54,11 @@ def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
         upgrade()
     reflex = shutil.which("reflex") or str(Path(sys.executable).parent / "reflex")
     click.echo(f"Vibe is starting on http://{host}:{port}/ (first start builds the frontend)")
-    env = child_env(VIBE_PORT=str(port), VIBE_HOST=host)
+    # One backend process, whatever Reflex would pick with Redis (2 x cores + 1): the MCP
+    # gateway's sessions and the supervised MCP server processes live in that process's memory,
+    # so a second worker would start its own copy of every server and answer 404 to sessions
+    # another worker opened. Page state is in Redis either way; heavy work runs in `vibe worker`.
+    env = child_env(VIBE_PORT=str(port), VIBE_HOST=host, GRANIAN_WORKERS="1")
     os.chdir(ROOT)
     args = [
         reflex,
