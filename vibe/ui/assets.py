@@ -31,10 +31,12 @@ MAX_PAGE_BYTES = 1_000_000
 _MANIFEST_HREF = re.compile(rb"/assets/manifest-[A-Za-z0-9_-]+\.js")
 _MANIFEST_PREFIX = "window.__reactRouterManifest="
 _LAZY_DEPS = re.compile(r"__vite__mapDeps=.*?\[((?:\"assets/[^\"]+\",?)*)\]")
+_LAZY_IMPORT = re.compile(r"__vite__mapDeps\(\[([0-9,]*)\]")
 _NOT_PAGES = ("/api/", "/_event", "/_upload", "/mcp", "/healthz", "/readyz", "/metrics")
 # Lazy chunks that are not preloaded: a page may never need them (the assistant's Markdown
 # renderer, vibe/assistant/markdown.jsx, with its CSS), and preloading would fetch and parse them
-# during every load, which is what loading them lazily avoids.
+# during every load, which is what loading them lazily avoids. Nor are the chunks only they
+# import (the highlighter's theme, ...): see ``lazy_chunks``.
 ON_DEMAND = ("/assets/markdown-",)
 
 
@@ -57,7 +59,12 @@ def _manifest(client: Path, href: str) -> dict:
 
 @functools.lru_cache(maxsize=64)
 def lazy_chunks(client: Path, module: str) -> tuple[str, ...]:
-    """Chunks a module imports lazily (Vite's preload map in its code), as ``/assets/...`` paths."""
+    """Chunks a module imports lazily, as ``/assets/...`` paths, but not those of on-demand imports.
+
+    Vite lists every file of the module's lazy imports once (its preload map) and each
+    ``import()`` names its own files by index, the imported chunk first: an import whose chunk
+    is :data:`ON_DEMAND` is skipped with everything it alone needs.
+    """
     try:
         code = (client / module.lstrip("/")).read_text(encoding="utf-8")
     except OSError:
@@ -65,7 +72,15 @@ def lazy_chunks(client: Path, module: str) -> tuple[str, ...]:
     found = _LAZY_DEPS.search(code)
     if found is None:
         return ()
-    return tuple("/" + name for name in json.loads(f"[{found.group(1)}]"))
+    files = ["/" + name for name in json.loads(f"[{found.group(1)}]")]
+    imports = [[int(i) for i in group.split(",") if i] for group in _LAZY_IMPORT.findall(code)]
+    imports = [group for group in imports if group and all(i < len(files) for i in group)]
+    if not imports:  # a preload map without call sites: keep what is not on demand itself
+        return tuple(url for url in files if not url.startswith(ON_DEMAND))
+    wanted = (
+        files[i] for group in imports if not files[group[0]].startswith(ON_DEMAND) for i in group
+    )
+    return tuple(_unique(wanted))
 
 
 def match_route(routes: dict, path: str) -> dict | None:
