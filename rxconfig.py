@@ -4,6 +4,7 @@ import reflex as rx
 
 from vibe.core.config import get_settings
 from vibe.ui.bundle import ChunkGroupsPlugin
+from vibe.ui.radix import RadixColorsPlugin
 from vibe.ui.theme import theme_kwargs
 
 _settings = get_settings()
@@ -17,6 +18,6 @@ config = rx.Config(
     redis_url=_settings.redis_url or None,
     state_manager_mode="redis" if _settings.redis_url else "memory",
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(**theme_kwargs)), ChunkGroupsPlugin()],
+    plugins=[RadixColorsPlugin(theme=rx.theme(**theme_kwargs)), ChunkGroupsPlugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

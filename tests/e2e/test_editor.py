@@ -286,10 +286,10 @@ async (folder) => {
 """
 
 DROP_FILE_JS = """
-(path) => {
+(selector) => {
   const data = new DataTransfer();
   data.items.add(new File(["loose\\n"], "loose.txt", { type: "text/plain" }));
-  const row = document.querySelector(`[data-tree-path="${path}"]`);
+  const row = document.querySelector(selector);
   for (const type of ["dragenter", "dragover", "drop"]) {
     row.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
   }
@@ -306,7 +306,7 @@ def test_dropped_folder_keeps_its_structure(page, live_app):
     page.wait_for_function("() => !!window.vibeDrop")
 
     # A real drop event on a folder row: the file goes into that folder.
-    page.evaluate(DROP_FILE_JS, "lib/keep.py")
+    page.evaluate(DROP_FILE_JS, '[data-tree-path="lib/keep.py"]')
     expect(page.locator('[data-tree-path="lib/loose.txt"]')).to_be_visible()
     expect(page.locator("#vibe-upload-status")).to_contain_text("Uploaded 1 file into lib")
 
@@ -330,3 +330,67 @@ def test_dropped_folder_keeps_its_structure(page, live_app):
     tree = _api(page, live_app, "GET", f"/api/v1/projects/{project['id']}/files")
     paths = {e["path"] for e in tree["entries"]}
     assert not any(p.endswith(("hook.sh", "big.bin")) for p in paths)
+
+
+# The upload dialog's drop zone, fed a folder with a subfolder and an empty folder as a drop
+# onto it would be (same entry objects as DROP_TREE_JS).
+DIALOG_DROP_JS = """
+async () => {
+  const later = (fn) => setTimeout(fn, 0);
+  const file = (name, data) => ({
+    isFile: true, isDirectory: false, name,
+    file: (ok) => later(() => ok(new File([data], name))),
+  });
+  const dir = (name, batches) => ({
+    isFile: false, isDirectory: true, name,
+    createReader() {
+      let n = 0;
+      return { readEntries: (ok) => later(() => ok(batches[n++] || [])) };
+    },
+  });
+  const tree = dir("site", [
+    [file("index.html", "<p>hi</p>\\n"), dir("css", [[file("main.css", "p {}\\n")]])],
+    [dir("empty", []), dir(".git", [])],
+  ]);
+  const zone = document.querySelector('[role="dialog"] .vibe-drop-zone');
+  return await window.vibeDrop.drop(zone, zone, [tree]);
+}
+"""
+
+
+DIALOG_ZONE = '[role="dialog"] .vibe-drop-zone'
+
+
+def test_folder_dropped_into_the_upload_dialog_keeps_its_structure(page, live_app):
+    _sign_in(page, live_app)
+    project = _project(page, live_app, "Dialog Drops")
+    _put(page, live_app, project, "docs/readme.md", "# docs\n")
+    _open_editor(page, live_app, project)
+    page.wait_for_function("() => !!window.vibeDrop")
+    dialog = page.get_by_role("dialog")
+
+    # A real drop event on the dialog's zone is taken before Reflex's dropzone, goes into the
+    # dialog's folder, and closes the dialog.
+    page.locator('[data-tree-path="docs"]').click(button="right")
+    page.get_by_role("menuitem", name="Upload here").click()
+    expect(dialog).to_contain_text("In docs")
+    expect(dialog).to_contain_text("A dropped folder keeps its subfolders.")
+    page.evaluate(DROP_FILE_JS, DIALOG_ZONE)
+    expect(page.locator('[data-tree-path="docs/loose.txt"]')).to_be_visible()
+    expect(dialog).to_have_count(0)
+
+    # A folder with a subfolder and an empty folder, dropped into the dialog for the root.
+    page.locator("#file-tree").wait_for()
+    page.get_by_role("button", name="Upload files").click()
+    expect(dialog).to_be_visible()
+    result = page.evaluate(DIALOG_DROP_JS)
+    assert sorted(result["stored"]) == ["site/css/main.css", "site/empty", "site/index.html"]
+    assert [line.split(":")[0] for line in result["failed"]] == ["site/.git/"]
+    expect(dialog).to_have_count(0)
+    for path in result["stored"]:
+        expect(page.locator(f'[data-tree-path="{path}"]')).to_be_visible()
+    expect(page.locator('[data-tree-path="site/empty"]')).to_have_attribute("data-kind", "dir")
+    status = page.locator("#vibe-upload-status")
+    expect(status).to_contain_text("Uploaded 2 files and 1 folder; 1 folder refused")
+    shot(page, "editor-10-dialog-folder-drop")
+    assert _content(page, live_app, project, "site/css/main.css") == "p {}\n"

@@ -43,10 +43,13 @@ def _build(tmp_path: Path) -> Path:
     )
     lazy = (
         '["assets/monaco-EEEEEEEE.js","assets/root-AAAAAAAA.js","assets/monaco-FFFFFFFF.css",'
-        '"assets/markdown-GGGGGGGG.js","assets/markdown-HHHHHHHH.css"]'
+        '"assets/markdown-GGGGGGGG.js","assets/markdown-HHHHHHHH.css","assets/theme-IIIIIIII.js"]'
     )
     (assets / "editor-BBBBBBBB.js").write_text(
         f"const __vite__mapDeps=(i,m=__vite__mapDeps,d=(m.f||(m.f={lazy})))=>i.map(i=>d[i]);"
+        'const md=()=>import("./markdown-GGGGGGGG.js").then(x, __vite__mapDeps([3,1,5,4]));'
+        'const ed=()=>import("./monaco-EEEEEEEE.js").then(x, __vite__mapDeps([0,1,2]));'
+        "const w=()=>f(()=>import(`./worker-JJJJJJJJ.js`),[]);"
     )
     (assets / "icon-CCCCCCCC.js").write_text("export default 1;")
     (tmp_path / "page.html").write_bytes(PAGE)
@@ -68,10 +71,15 @@ def test_preload_tags_name_the_route_its_imports_css_and_lazy_chunks(tmp_path: P
     assert '<link rel="modulepreload" href="/assets/icon-CCCCCCCC.js"/>' in tags
     assert '<link rel="modulepreload" href="/assets/monaco-EEEEEEEE.js"/>' in tags
     assert '<link rel="preload" as="style" href="/assets/editor-DDDDDDDD.css"/>' in tags
-    assert '<link rel="preload" as="style" href="/assets/monaco-FFFFFFFF.css"/>' in tags
+    # Vite links a lazy import's CSS in CORS mode: the preload must match to be reused.
+    assert (
+        '<link rel="preload" as="style" crossorigin="" href="/assets/monaco-FFFFFFFF.css"/>' in tags
+    )
+    assert '<link rel="modulepreload" href="/assets/worker-JJJJJJJJ.js"/>' in tags
     assert "root-AAAAAAAA" not in tags  # the page already preloads it
     assert tags.count("monaco-EEEEEEEE") == 1
     assert "markdown-" not in tags  # loaded when the first answer shows, not with the page
+    assert "theme-IIIIIIII" not in tags  # and so is what only the Markdown chunk imports
 
 
 def test_pages_without_a_manifest_are_left_alone(tmp_path: Path) -> None:

@@ -53,6 +53,10 @@ def _upload_form() -> rx.Component:
             ),
             id=UPLOAD_ID,
             multiple=True,
+            # Drops are taken by drop_upload.js before Reflex's dropzone (which keeps only base
+            # names): a dropped folder keeps its subfolders, empty ones included.
+            class_name="vibe-drop-zone",
+            custom_attrs={"data-drop-folder": FileOpsState.target},
             border="1px dashed var(--gray-7)",
             border_radius="8px",
             padding="var(--space-5)",
@@ -62,7 +66,7 @@ def _upload_form() -> rx.Component:
             rx.selected_files(UPLOAD_ID), lambda f: rx.text(f, size="1", color_scheme="gray")
         ),
         rx.text(
-            "To upload a folder with its subfolders, drop it onto the file tree.",
+            "A dropped folder keeps its subfolders.",
             size="1",
             color_scheme="gray",
         ),

@@ -1,12 +1,17 @@
-// Files and folders dropped onto the file tree (module-level code of the editor page, after
-// monaco.js; see vibe/editor/monaco.py).
+// Files and folders dropped onto the file tree or into the upload dialog (module-level code of
+// the editor page, after monaco.js; see vibe/editor/monaco.py).
 //
-// The upload dialog's drop zone hands files to Reflex's upload, which keeps only base names, so
-// a dropped folder would arrive flat. Here the drop is walked as FileSystemEntry objects and
-// each file is posted to the upload endpoint with its folder inside the drop (`relative_dir`),
-// one at a time, with the session cookie like every other call of the editor. The server checks
-// every path; whatever it refuses (too large, a bad name, an existing file) is listed, and the
-// files that were stored stay stored (each upload is its own atomic write and commit).
+// Reflex's upload keeps only base names, so a folder dropped through it would arrive flat. Here
+// the drop is walked as FileSystemEntry objects and each file is posted to the upload endpoint
+// with its folder inside the drop (`relative_dir`), one at a time, with the session cookie like
+// every other call of the editor; an empty folder is created through the files endpoint. The
+// server checks every path; whatever it refuses (too large, a bad name, an existing file) is
+// listed, and what was stored stays stored (each upload is its own atomic write and commit).
+//
+// A drop zone is any element with the class below; `data-drop-folder` on it names the folder a
+// drop goes into (the dialog's), otherwise the tree row under the pointer decides. The listeners
+// run in the capture phase so that a drop into the dialog never reaches Reflex's dropzone, and a
+// drop into a dialog closes it, as its Upload button does.
 
 const VIBE_DROP_ZONE = ".vibe-drop-zone";
 const VIBE_DROP_MAX_FILES = 1000;
@@ -45,8 +50,9 @@ function vibeDroppedEntries(dataTransfer) {
 }
 
 // Every file under `entries`, each with its folder relative to the drop ("" for a file dropped
-// on its own). A directory reader returns its children in batches (100 at a time in Chromium)
-// and is read until it returns an empty one. Stops after `limit` + 1 files: too many.
+// on its own), and every empty folder (`file` null, `dir` its own path in the drop). A directory
+// reader returns its children in batches (100 at a time in Chromium) and is read until it
+// returns an empty one. Stops after `limit` + 1 items: too many.
 async function vibeWalkEntries(entries, limit = VIBE_DROP_MAX_FILES) {
   const found = [];
   const visit = async (entry, dir) => {
@@ -57,11 +63,14 @@ async function vibeWalkEntries(entries, limit = VIBE_DROP_MAX_FILES) {
     } else if (entry.isDirectory) {
       const inner = dir ? `${dir}/${entry.name}` : entry.name;
       const reader = entry.createReader();
+      let children = 0;
       for (;;) {
         const batch = await new Promise((ok, fail) => reader.readEntries(ok, fail));
         if (!batch.length) break;
+        children += batch.length;
         for (const child of batch) await visit(child, inner);
       }
+      if (!children) found.push({ file: null, name: entry.name, dir: inner });
     }
   };
   for (const entry of entries) await visit(entry, "");
@@ -69,6 +78,7 @@ async function vibeWalkEntries(entries, limit = VIBE_DROP_MAX_FILES) {
 }
 
 async function vibeUploadOne(projectId, folder, item) {
+  if (!item.file) return vibeCreateFolder(projectId, folder ? `${folder}/${item.dir}` : item.dir);
   const form = new FormData();
   form.append("file", item.file, item.name);
   form.append("path", folder);
@@ -77,6 +87,19 @@ async function vibeUploadOne(projectId, folder, item) {
     method: "POST",
     credentials: "same-origin",
     body: form,
+  });
+  const body = await vibeJson(res);
+  if (!res.ok) throw new Error(body?.error?.message || `HTTP ${res.status}`);
+  return body.path;
+}
+
+// An empty folder of a drop: the files endpoint's "new folder", with the same path checks.
+async function vibeCreateFolder(projectId, path) {
+  const res = await fetch(`${VIBE_API}/${projectId}/files`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ path, kind: "folder" }),
   });
   const body = await vibeJson(res);
   if (!res.ok) throw new Error(body?.error?.message || `HTTP ${res.status}`);
@@ -140,38 +163,47 @@ async function vibeDropUpload(projectId, folder, entries, onStored) {
     return { stored: [], failed: [] };
   }
   if (items.length > VIBE_DROP_MAX_FILES) {
-    const why = `The drop holds more than ${VIBE_DROP_MAX_FILES} files; nothing was uploaded. Drop fewer at a time.`;
+    const why = `The drop holds more than ${VIBE_DROP_MAX_FILES} files and folders; nothing was uploaded. Drop fewer at a time.`;
     vibeUploadStatus("Too many files", { state: "error", errors: [why] });
     return { stored: [], failed: [] };
   }
   if (!items.length) {
-    vibeUploadStatus("Nothing to upload: the drop holds no files", { state: "error" });
+    vibeUploadStatus("Nothing to upload: the drop holds no files or folders", { state: "error" });
     return { stored: [], failed: [] };
   }
   const stored = [];
   const failed = [];
+  const tally = { stored: [0, 0], failed: [0, 0] }; // [files, folders]
   for (const [n, item] of items.entries()) {
-    const label = item.dir ? `${item.dir}/${item.name}` : item.name;
+    const label = !item.file ? `${item.dir}/` : item.dir ? `${item.dir}/${item.name}` : item.name;
     vibeUploadStatus(`Uploading ${n + 1} of ${items.length}${into}: ${label}`, { progress: n / items.length });
     try {
       stored.push(await vibeUploadOne(projectId, folder, item));
+      tally.stored[item.file ? 0 : 1] += 1;
     } catch (err) {
       failed.push(`${label}: ${err.message || err}`);
+      tally.failed[item.file ? 0 : 1] += 1;
     }
   }
   if (stored.length) onStored?.(stored);
-  const count = (k) => `${k} file${k === 1 ? "" : "s"}`;
+  const plural = (k, noun) => `${k} ${noun}${k === 1 ? "" : "s"}`;
+  const count = ([files, folders]) =>
+    [files || !folders ? plural(files, "file") : "", folders ? plural(folders, "folder") : ""]
+      .filter(Boolean)
+      .join(" and ");
   if (failed.length) {
-    const title = `Uploaded ${count(stored.length)}${into}; ${count(failed.length)} refused`;
+    const title = `Uploaded ${count(tally.stored)}${into}; ${count(tally.failed)} refused`;
     vibeUploadStatus(title, { state: "error", errors: failed });
   } else {
-    vibeUploadStatus(`Uploaded ${count(stored.length)}${into}`, { state: "done" });
+    vibeUploadStatus(`Uploaded ${count(tally.stored)}${into}`, { state: "done" });
   }
   return { stored, failed };
 }
 
-// The folder a drop goes into: the folder row under the pointer, a file row's folder, or the root.
-function vibeDropFolder(target) {
+// The folder a drop goes into: the zone's own folder (the dialog's), the folder row under the
+// pointer, a file row's folder, or the root.
+function vibeDropFolder(zone, target) {
+  if (zone?.hasAttribute("data-drop-folder")) return zone.getAttribute("data-drop-folder");
   const row = target?.closest?.("[data-tree-path]");
   if (!row) return "";
   const path = row.getAttribute("data-tree-path");
@@ -180,8 +212,15 @@ function vibeDropFolder(target) {
   return cut > 0 ? path.slice(0, cut) : "";
 }
 
-// Listen for drops on the tree while a writable project is open; returns the clean-up.
-// `window.vibeDrop.upload` is the same upload, for entries that come from elsewhere.
+// Close the dialog a drop zone sits in: Radix dialogs close on Escape (and tell Reflex so).
+function vibeDropCloseDialog(zone) {
+  if (!zone.closest('[role="dialog"]')) return;
+  document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+}
+
+// Listen for drops on the drop zones while a writable project is open; returns the clean-up.
+// `window.vibeDrop.upload` is the same upload, for entries that come from elsewhere, and
+// `window.vibeDrop.drop` handles a drop event's entries as a drop onto a zone would.
 function vibeDropInstall(projectId, onStored) {
   const upload = (folder, entries) => vibeDropUpload(projectId, folder, entries, onStored);
   const hasFiles = (event) => [...(event.dataTransfer?.types || [])].includes("Files");
@@ -192,31 +231,38 @@ function vibeDropInstall(projectId, onStored) {
     zone?.setAttribute("data-drop-over", "");
     marked = zone;
   };
-  const onOver = (event) => {
+  // A drag with files over a zone is ours alone (Reflex's dropzone never sees it).
+  const claim = (event) => {
     const zone = event.target.closest?.(VIBE_DROP_ZONE);
-    if (!zone || !hasFiles(event)) return mark(null);
+    if (!zone || !hasFiles(event)) return null;
     event.preventDefault();
-    event.dataTransfer.dropEffect = "copy";
+    event.stopPropagation();
+    return zone;
+  };
+  const onOver = (event) => {
+    const zone = claim(event);
+    if (zone) event.dataTransfer.dropEffect = "copy";
     mark(zone);
   };
   const onLeave = (event) => {
     if (!event.relatedTarget || !marked?.contains(event.relatedTarget)) mark(null);
   };
+  const drop = (zone, target, entries) => {
+    const done = upload(vibeDropFolder(zone, target), entries);
+    vibeDropCloseDialog(zone);
+    return done;
+  };
   const onDrop = (event) => {
     mark(null);
-    if (!event.target.closest?.(VIBE_DROP_ZONE) || !hasFiles(event)) return;
-    event.preventDefault();
-    upload(vibeDropFolder(event.target), vibeDroppedEntries(event.dataTransfer));
+    const zone = claim(event);
+    if (zone) drop(zone, event.target, vibeDroppedEntries(event.dataTransfer));
   };
-  document.addEventListener("dragover", onOver);
-  document.addEventListener("dragleave", onLeave);
-  document.addEventListener("drop", onDrop);
-  window.vibeDrop = { upload };
+  const listeners = { dragenter: onOver, dragover: onOver, dragleave: onLeave, drop: onDrop };
+  for (const [type, fn] of Object.entries(listeners)) document.addEventListener(type, fn, true);
+  window.vibeDrop = { upload, drop };
   return () => {
     mark(null);
-    document.removeEventListener("dragover", onOver);
-    document.removeEventListener("dragleave", onLeave);
-    document.removeEventListener("drop", onDrop);
+    for (const [type, fn] of Object.entries(listeners)) document.removeEventListener(type, fn, true);
     if (window.vibeDrop?.upload === upload) delete window.vibeDrop;
   };
 }

@@ -31,10 +31,13 @@ MAX_PAGE_BYTES = 1_000_000
 _MANIFEST_HREF = re.compile(rb"/assets/manifest-[A-Za-z0-9_-]+\.js")
 _MANIFEST_PREFIX = "window.__reactRouterManifest="
 _LAZY_DEPS = re.compile(r"__vite__mapDeps=.*?\[((?:\"assets/[^\"]+\",?)*)\]")
+_LAZY_IMPORT = re.compile(r"__vite__mapDeps\(\[([0-9,]*)\]")
+_DYNAMIC_IMPORT = re.compile(r"import\([`'\"]\./([\w.-]+\.js)[`'\"]\)")
 _NOT_PAGES = ("/api/", "/_event", "/_upload", "/mcp", "/healthz", "/readyz", "/metrics")
 # Lazy chunks that are not preloaded: a page may never need them (the assistant's Markdown
 # renderer, vibe/assistant/markdown.jsx, with its CSS), and preloading would fetch and parse them
-# during every load, which is what loading them lazily avoids.
+# during every load, which is what loading them lazily avoids. Nor are the chunks only they
+# import (the highlighter's theme, ...): see ``lazy_chunks``.
 ON_DEMAND = ("/assets/markdown-",)
 
 
@@ -57,15 +60,31 @@ def _manifest(client: Path, href: str) -> dict:
 
 @functools.lru_cache(maxsize=64)
 def lazy_chunks(client: Path, module: str) -> tuple[str, ...]:
-    """Chunks a module imports lazily (Vite's preload map in its code), as ``/assets/...`` paths."""
+    """Chunks a module imports lazily, as ``/assets/...`` paths, but not those of on-demand imports.
+
+    Vite lists every file of the module's lazy imports once (its preload map) and each
+    ``import()`` names its own files by index, the imported chunk first: an import whose chunk
+    is :data:`ON_DEMAND` is skipped with everything it alone needs. An import without other
+    files (Monaco's ``?worker`` wrappers) is not in the map, only in the ``import()`` itself.
+    """
     try:
         code = (client / module.lstrip("/")).read_text(encoding="utf-8")
     except OSError:
         return ()
+    direct = ["/assets/" + name for name in _DYNAMIC_IMPORT.findall(code)]
+    direct = [url for url in direct if not url.startswith(ON_DEMAND)]
     found = _LAZY_DEPS.search(code)
     if found is None:
-        return ()
-    return tuple("/" + name for name in json.loads(f"[{found.group(1)}]"))
+        return tuple(_unique(direct))
+    files = ["/" + name for name in json.loads(f"[{found.group(1)}]")]
+    imports = [[int(i) for i in group.split(",") if i] for group in _LAZY_IMPORT.findall(code)]
+    imports = [group for group in imports if group and all(i < len(files) for i in group)]
+    if not imports:  # a preload map without call sites: keep what is not on demand itself
+        return tuple(_unique([*(u for u in files if not u.startswith(ON_DEMAND)), *direct]))
+    wanted = (
+        files[i] for group in imports if not files[group[0]].startswith(ON_DEMAND) for i in group
+    )
+    return tuple(_unique([*wanted, *direct]))
 
 
 def match_route(routes: dict, path: str) -> dict | None:
@@ -104,17 +123,22 @@ def preload_tags(client: Path, html: bytes, path: str) -> bytes:
         return b""
     module = route["module"]
     wanted = [module, *route.get("imports", []), *route.get("css", [])]
-    wanted += [url for url in lazy_chunks(client, module) if not url.startswith(ON_DEMAND)]
-    return b"".join(_tag(url) for url in _unique(wanted) if url.encode() not in html)
+    lazy = [url for url in lazy_chunks(client, module) if not url.startswith(ON_DEMAND)]
+    tags = [_tag(url) for url in _unique(wanted) if url.encode() not in html]
+    # Vite's loader links a lazy import's CSS with ``crossorigin``; a preload in another mode
+    # would not be reused, and the browser would ask for the file again.
+    tags += [_tag(url, cors=True) for url in lazy if url not in wanted and url.encode() not in html]
+    return b"".join(tags)
 
 
 def _unique(urls: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def _tag(url: str) -> bytes:
+def _tag(url: str, cors: bool = False) -> bytes:
     if url.endswith(".css"):
-        return f'<link rel="preload" as="style" href="{url}"/>'.encode()
+        mode = ' crossorigin=""' if cors else ""
+        return f'<link rel="preload" as="style"{mode} href="{url}"/>'.encode()
     return f'<link rel="modulepreload" href="{url}"/>'.encode()
 
 
