@@ -60,6 +60,7 @@ def test_upload_files_to_the_root_and_into_a_folder(page, live_app):
         ]
     )
     expect(page.get_by_text("notes.txt", exact=True)).to_be_visible()
+    expect(page.locator("#tree-upload")).to_have_count(1)  # ids stay unique with the dialog open
     shot(page, "editor-git-01-upload-dialog")
     page.locator("#upload-submit").click()
     expect(_toast(page, "Uploaded 2 files")).to_be_visible()

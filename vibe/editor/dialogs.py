@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from vibe.editor.files_state import FileOpsState
+from vibe.editor.files_state import UPLOAD_ID, FileOpsState
 from vibe.editor.state import EditorState
-
-UPLOAD_ID = "tree-upload"
 
 
 def _name_form() -> rx.Component:

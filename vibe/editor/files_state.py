@@ -13,6 +13,9 @@ from vibe.editor.state import EditorState
 from vibe.projects import service
 from vibe.projects.models import Role
 
+# The upload dialog's file input; not the toolbar button's id, both are on the page at once.
+UPLOAD_ID = "upload-files"
+
 
 def _forget(path: str, keep_draft: bool = False) -> rx.event.EventSpec:
     args = f"{json.dumps(path)}, {json.dumps(keep_draft)}"
@@ -124,4 +127,4 @@ class FileOpsState(rx.State):
             yield rx.toast.error(exc.message)
         if stored:
             yield rx.toast.success(f"Uploaded {len(stored)} file{'s' if len(stored) != 1 else ''}")
-        yield rx.clear_selected_files("tree-upload")
+        yield rx.clear_selected_files(UPLOAD_ID)
