@@ -336,6 +336,7 @@ def try_form() -> rx.Component:
                     rows="6",
                     font_family="monospace",
                     width="100%",
+                    name="tool-raw",  # forms submit named controls only (Reflex 0.11)
                     id="tool-raw",
                 ),
                 rx.vstack(rx.foreach(McpState.fields, _field), spacing="3", width="100%"),
