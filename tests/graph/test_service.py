@@ -42,3 +42,38 @@ def test_failure_is_recorded(session, tmp_path):
     with pytest.raises(NotFound):
         service.index_root(row, session=session)
     assert row.status == IndexStatus.failed.value and "not a folder" in row.error
+
+
+def test_a_graph_is_loaded_once_while_threads_ask_for_it_together(monkeypatch):
+    import threading
+    from types import SimpleNamespace
+
+    import networkx as nx
+
+    entered, release = threading.Event(), threading.Event()
+    loads: list[int] = []
+
+    def slow_load(_session, index_id):
+        loads.append(index_id)
+        entered.set()
+        assert release.wait(30)
+        return nx.MultiDiGraph()
+
+    monkeypatch.setattr(service.query, "load_networkx", slow_load)
+    monkeypatch.setattr(service, "_cache", type(service._cache)())
+    session = SimpleNamespace(get_bind=lambda: SimpleNamespace(url="sqlite://once"))
+    row = SimpleNamespace(id=7, generation=3)
+    got: list[object] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(service.loaded_graph(row, session=session)))
+        for _ in range(2)
+    ]
+    threads[0].start()
+    assert entered.wait(30)
+    threads[1].start()  # asks while the first load is under way
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert loads == [7]
+    assert len(got) == 2 and got[0] is got[1]
+    assert service.loaded_graph(row, session=session) is got[0]  # cached: no wait, no load

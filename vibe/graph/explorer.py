@@ -19,7 +19,6 @@ from sqlmodel import Session
 from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
 from vibe.graph import layouts, query, service, store, views
-from vibe.graph.models import GraphIndexRow
 from vibe.projects import service as projects
 from vibe.projects.workspace import open_workspace
 
@@ -27,19 +26,6 @@ ATTR_CHUNK = 500
 CACHED_VIEWS = 4  # built views kept per loaded graph (a new generation loads a new graph)
 
 _views_lock = threading.Lock()
-_loading: dict[int, threading.Lock] = {}
-
-
-def _ready_graph(
-    user: User, project_id: int, *, session: Session
-) -> tuple[GraphIndexRow, nx.MultiDiGraph]:
-    """`service.ready_graph`, loading a project's graph once at a time: an opening page asks
-    for its state (facets) and its opening view together, and two threads loading the same big
-    graph at once each take about as long as one alone would, on a machine with few cores."""
-    with _views_lock:
-        lock = _loading.setdefault(project_id, threading.Lock())
-    with lock:
-        return service.ready_graph(user, project_id, session=session)
 
 
 def attrs_loader(session: Session, index_id: int) -> views.AttrsOf:
@@ -108,7 +94,7 @@ def project_view(
 ) -> dict[str, Any]:
     """One view of the project's graph as Cytoscape elements, with the index generation and the
     stored positions of its nodes (`layout`: exact, seeded from an older generation, or none)."""
-    row, g = _ready_graph(user, project_id, session=session)
+    row, g = service.ready_graph(user, project_id, session=session)
     result = _built_view(g, row.id or 0, name, params, filters, budget, session)
     key = "|".join(str(params.get(k) or "") for k in ("level", "node", "source", "target"))
     key = f"{name}|{key}"
@@ -157,7 +143,7 @@ def save_layout(
 
     Only nodes of the project's graph are kept; positions for an older generation than the
     stored one are ignored (a stale tab must not replace a newer layout)."""
-    row, g = _ready_graph(user, project_id, session=session)
+    row, g = service.ready_graph(user, project_id, session=session)
     if generation > row.generation:
         raise ValidationFailed(f"generation {generation} does not exist yet")
     known = {i: p for i, p in positions.items() if i in g or i.startswith("folder:")}
@@ -167,7 +153,7 @@ def save_layout(
 
 def node_panel(user: User, project_id: int, node_id: str, *, session: Session) -> dict[str, Any]:
     """Everything the details panel shows about one node."""
-    row, g = _ready_graph(user, project_id, session=session)
+    row, g = service.ready_graph(user, project_id, session=session)
     info = service.node_details(row, g, node_id, session=session)
     return {**info, **views.related(g, node_id)}
 
@@ -176,13 +162,13 @@ def search(
     user: User, project_id: int, text: str, *, limit: int = 10, session: Session
 ) -> list[dict[str, Any]]:
     """Autocomplete: nodes whose name matches, best first (see `query.search`)."""
-    _, g = _ready_graph(user, project_id, session=session)
+    _, g = service.ready_graph(user, project_id, session=session)
     return query.search(g, text, limit=limit)
 
 
 def reveal(user: User, project_id: int, node_id: str, *, level: str, session: Session) -> list[str]:
     """The overview nodes to expand so that `node_id` is drawn."""
-    _, g = _ready_graph(user, project_id, session=session)
+    _, g = service.ready_graph(user, project_id, session=session)
     return views.reveal(g, node_id, level=level)
 
 
@@ -196,7 +182,7 @@ def explorer_status(user: User, project_id: int, *, session: Session) -> dict[st
 
 def facets(user: User, project_id: int, *, session: Session) -> dict[str, list[str]]:
     """The languages and top folders present, for the filter controls."""
-    _, g = _ready_graph(user, project_id, session=session)
+    _, g = service.ready_graph(user, project_id, session=session)
     languages, folders = set(), set()
     for _, d in g.nodes(data=True):
         if d["kind"] == "file":

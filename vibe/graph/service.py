@@ -212,20 +212,32 @@ def ready_graph(
 # -- loading and node details ---------------------------------------------------------------------
 _cache: OrderedDict[tuple[str, int, int], nx.MultiDiGraph] = OrderedDict()
 _cache_lock = threading.Lock()
+_loading: dict[tuple[str, int, int], threading.Lock] = {}
 
 
 def loaded_graph(row: GraphIndexRow, *, session: Session) -> nx.MultiDiGraph:
-    """The index's graph as networkx, cached per (database, index, generation)."""
+    """The index's graph as networkx, cached per (database, index, generation).
+
+    One load at a time per graph: an opening explorer page asks for its state and its opening
+    view together, and two threads loading the same big graph at once each take about as long
+    as one alone would on a machine with few cores. A cached graph is returned without waiting."""
     key = (str(session.get_bind().url), row.id or 0, row.generation)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    graph = query.load_networkx(session, row.id or 0)
-    with _cache_lock:
-        _cache[key] = graph
-        while len(_cache) > CACHED_GRAPHS:
-            _cache.popitem(last=False)
+        loading = _loading.setdefault(key, threading.Lock())
+    with loading:
+        with _cache_lock:
+            if key in _cache:  # loaded by the thread this one waited for
+                _cache.move_to_end(key)
+                return _cache[key]
+        graph = query.load_networkx(session, row.id or 0)
+        with _cache_lock:
+            _cache[key] = graph
+            _loading.pop(key, None)
+            while len(_cache) > CACHED_GRAPHS:
+                _cache.popitem(last=False)
     return graph
 
 
