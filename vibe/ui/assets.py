@@ -123,7 +123,7 @@ def preload_tags(client: Path, html: bytes, path: str) -> bytes:
         return b""
     module = route["module"]
     wanted = [module, *route.get("imports", []), *route.get("css", [])]
-    lazy = [url for url in lazy_chunks(client, module) if not url.startswith(ON_DEMAND)]
+    lazy = lazy_chunks(client, module)  # on-demand imports already left out
     tags = [_tag(url) for url in _unique(wanted) if url.encode() not in html]
     # Vite's loader links a lazy import's CSS with ``crossorigin``; a preload in another mode
     # would not be reused, and the browser would ask for the file again.
