@@ -158,7 +158,11 @@ def _call(request_id: Any = 7, text: str = "x", **params: Any) -> dict[str, Any]
     }
 
 
-def _echo_ready(base: str, headers: dict[str, str]) -> None:
+def _echo_session(base: str, token: str) -> dict[str, str]:
+    """Register the echo server, open a gateway session, and wait until its tools are listed."""
+    command, args = echo_command()
+    add_server(base, token, name="echo", command=command, args=args)
+    headers = _open_session(base, token)
     listing = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
 
     def listed() -> bool:
@@ -166,14 +170,12 @@ def _echo_ready(base: str, headers: dict[str, str]) -> None:
         return "echo__echo" in {t["name"] for t in tools}
 
     wait_until(listed, deadline=60, what="the echo tools")
+    return headers
 
 
 def test_the_answer_is_the_one_the_sdk_would_give(live_api, admin, token_for):
     token = token_for(admin)
-    command, args = echo_command()
-    add_server(live_api.base, token, name="echo", command=command, args=args)
-    headers = _open_session(live_api.base, token)
-    _echo_ready(live_api.base, headers)
+    headers = _echo_session(live_api.base, token)
     before = _answered(live_api)
     fast = httpx.post(f"{live_api.base}/mcp", json=_call("a", "é"), headers=headers)
     assert _answered(live_api) == before + 1
@@ -204,10 +206,7 @@ def test_other_credentials_and_unknown_sessions_are_not_found(
     live_api, admin, make_user, token_for
 ):
     mine, theirs = token_for(admin), token_for(make_user("bob"))
-    command, args = echo_command()
-    add_server(live_api.base, mine, name="echo", command=command, args=args)
-    headers = _open_session(live_api.base, mine)
-    _echo_ready(live_api.base, headers)
+    headers = _echo_session(live_api.base, mine)
     before = _answered(live_api)
     stolen = {**headers, "Authorization": f"Bearer {theirs}"}
     assert httpx.post(f"{live_api.base}/mcp", json=_call(), headers=stolen).status_code == 404
@@ -220,10 +219,7 @@ def test_other_credentials_and_unknown_sessions_are_not_found(
 
 def test_unusual_requests_get_the_sdks_answers(live_api, admin, token_for):
     token = token_for(admin)
-    command, args = echo_command()
-    add_server(live_api.base, token, name="echo", command=command, args=args)
-    headers = _open_session(live_api.base, token)
-    _echo_ready(live_api.base, headers)
+    headers = _echo_session(live_api.base, token)
     url = f"{live_api.base}/mcp"
     before = _answered(live_api)
     not_json = httpx.post(url, content=b"{", headers={**headers, "Content-Type": "text/plain"})
