@@ -261,8 +261,7 @@ def test_tree_rename_delete_and_git_commit(page, live_app):
 # A folder tree as FileSystemEntry objects, as webkitGetAsEntry gives for a real folder drop
 # (a DataTransfer built in JS cannot carry folders). Directory readers answer in batches, like
 # Chromium's (100 entries at a time), then with an empty batch.
-DROP_TREE_JS = """
-async (folder) => {
+ENTRY_FAKES_JS = """
   const later = (fn) => setTimeout(fn, 0);
   const file = (name, data) => ({
     isFile: true, isDirectory: false, name,
@@ -275,6 +274,14 @@ async (folder) => {
       return { readEntries: (ok) => later(() => ok(batches[n++] || [])) };
     },
   });
+"""
+
+DROP_TREE_JS = (
+    """
+async (folder) => {
+"""
+    + ENTRY_FAKES_JS
+    + """
   const big = new Uint8Array(20_000_001);
   const deep = dir("deep", [[file("d.txt", "deep\\n")]]);
   const tree = dir("proj", [
@@ -284,6 +291,7 @@ async (folder) => {
   return await window.vibeDrop.upload(folder, [tree]);
 }
 """
+)
 
 DROP_FILE_JS = """
 (selector) => {
@@ -333,29 +341,22 @@ def test_dropped_folder_keeps_its_structure(page, live_app):
 
 
 # The upload dialog's drop zone, fed a folder with a subfolder and an empty folder as a drop
-# onto it would be (same entry objects as DROP_TREE_JS).
-DIALOG_DROP_JS = """
-async () => {
-  const later = (fn) => setTimeout(fn, 0);
-  const file = (name, data) => ({
-    isFile: true, isDirectory: false, name,
-    file: (ok) => later(() => ok(new File([data], name))),
-  });
-  const dir = (name, batches) => ({
-    isFile: false, isDirectory: true, name,
-    createReader() {
-      let n = 0;
-      return { readEntries: (ok) => later(() => ok(batches[n++] || [])) };
-    },
-  });
+# onto it would be (the entry objects of ENTRY_FAKES_JS).
+DIALOG_DROP_JS = (
+    """
+async (selector) => {
+"""
+    + ENTRY_FAKES_JS
+    + """
   const tree = dir("site", [
     [file("index.html", "<p>hi</p>\\n"), dir("css", [[file("main.css", "p {}\\n")]])],
     [dir("empty", []), dir(".git", [])],
   ]);
-  const zone = document.querySelector('[role="dialog"] .vibe-drop-zone');
+  const zone = document.querySelector(selector);
   return await window.vibeDrop.drop(zone, zone, [tree]);
 }
 """
+)
 
 
 DIALOG_ZONE = '[role="dialog"] .vibe-drop-zone'
@@ -383,7 +384,7 @@ def test_folder_dropped_into_the_upload_dialog_keeps_its_structure(page, live_ap
     page.locator("#file-tree").wait_for()
     page.get_by_role("button", name="Upload files").click()
     expect(dialog).to_be_visible()
-    result = page.evaluate(DIALOG_DROP_JS)
+    result = page.evaluate(DIALOG_DROP_JS, DIALOG_ZONE)
     assert sorted(result["stored"]) == ["site/css/main.css", "site/empty", "site/index.html"]
     assert [line.split(":")[0] for line in result["failed"]] == ["site/.git/"]
     expect(dialog).to_have_count(0)

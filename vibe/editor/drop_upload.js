@@ -78,29 +78,24 @@ async function vibeWalkEntries(entries, limit = VIBE_DROP_MAX_FILES) {
 }
 
 async function vibeUploadOne(projectId, folder, item) {
-  if (!item.file) return vibeCreateFolder(projectId, folder ? `${folder}/${item.dir}` : item.dir);
+  if (!item.file) {
+    // An empty folder of a drop: the files endpoint's "new folder", with the same path checks.
+    const path = folder ? `${folder}/${item.dir}` : item.dir;
+    return vibeDropPost(`${VIBE_API}/${projectId}/files`, {
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ path, kind: "folder" }),
+    });
+  }
   const form = new FormData();
   form.append("file", item.file, item.name);
   form.append("path", folder);
   form.append("relative_dir", item.dir);
-  const res = await fetch(`${VIBE_API}/${projectId}/files/upload`, {
-    method: "POST",
-    credentials: "same-origin",
-    body: form,
-  });
-  const body = await vibeJson(res);
-  if (!res.ok) throw new Error(body?.error?.message || `HTTP ${res.status}`);
-  return body.path;
+  return vibeDropPost(`${VIBE_API}/${projectId}/files/upload`, { body: form });
 }
 
-// An empty folder of a drop: the files endpoint's "new folder", with the same path checks.
-async function vibeCreateFolder(projectId, path) {
-  const res = await fetch(`${VIBE_API}/${projectId}/files`, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ path, kind: "folder" }),
-  });
+// POST one item; the stored path, or an Error with the server's reason.
+async function vibeDropPost(url, init) {
+  const res = await fetch(url, { method: "POST", credentials: "same-origin", ...init });
   const body = await vibeJson(res);
   if (!res.ok) throw new Error(body?.error?.message || `HTTP ${res.status}`);
   return body.path;
