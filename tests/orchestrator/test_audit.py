@@ -39,7 +39,7 @@ def columns(row: McpAudit) -> tuple:
 
 def test_record_many_writes_what_the_orm_writes(session: Session) -> None:
     for i in range(3):
-        audit.record(session=session, **fields(i, "boom s3cret-value"))
+        session.add(McpAudit(**audit.values(**fields(i, "boom s3cret-value"))))
     session.commit()
     batch = [audit.values(**fields(i, "boom s3cret-value")) for i in range(3)]
     audit.record_many(session=session, rows=batch)

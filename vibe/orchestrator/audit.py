@@ -72,15 +72,10 @@ def values(
     }
 
 
-COLUMNS = ("at", "user_id", "server_id", "server_name", "tool", "args_sha256", "duration_ms")
-COLUMNS += ("outcome", "error")
-
-
-def record(*, session: Session, **fields: Any) -> McpAudit:
-    """Add one audit row (``fields`` as for :func:`values`)."""
-    row = McpAudit(**values(**fields))
-    session.add(row)
-    return row
+COLUMNS = (
+    "at", "user_id", "server_id", "server_name", "tool", "args_sha256", "duration_ms", "outcome",
+    "error",
+)  # fmt: skip
 
 
 def record_many(*, session: Session, rows: list[dict[str, Any]]) -> None:
