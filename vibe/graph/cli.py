@@ -101,7 +101,12 @@ def index_command(path: Path, db_path: Path | None, full: bool, workers: int) ->
         if outcome.cancelled:
             console.print("[yellow]cancelled[/]: the stored graph is unchanged")
             sys.exit(130)
-        Console().print(_summary_table(row, outcome))
+        console = Console()
+        # A heading of its own: as the table's title rich would wrap it to the table's width.
+        console.print(
+            f"{row.root} ({outcome.mode}, {outcome.touched} files processed)", soft_wrap=True
+        )
+        console.print(_summary_table(outcome))
 
 
 @contextmanager
@@ -231,9 +236,9 @@ def _progress(console: Console, description: str = "indexing") -> Iterator[Any]:
         yield report
 
 
-def _summary_table(row: GraphIndexRow, outcome: service.IndexOutcome) -> Table:
+def _summary_table(outcome: service.IndexOutcome) -> Table:
     s = outcome.summary
-    table = Table(title=f"{row.root} ({outcome.mode}, {outcome.touched} files processed)")
+    table = Table()
     table.add_column("what")
     table.add_column("count", justify="right")
     table.add_row("files", str(s["files"]))
