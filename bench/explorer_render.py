@@ -78,7 +78,7 @@ def store_graph(project_id: int, data) -> int:
 
     import vibe.models  # noqa: F401  (every table, for the foreign keys)
     from vibe.core.db import get_engine
-    from vibe.graph import store
+    from vibe.graph import explorer, store
     from vibe.graph.models import GraphIndexRow
 
     with Session(get_engine()) as session:
@@ -90,6 +90,7 @@ def store_graph(project_id: int, data) -> int:
         store.save_graph(session, row, data)
         row.status = "ready"
         session.commit()
+        explorer.prepare_opening(row, session=session)  # as the indexing job does once it stored
         return row.id or 0
 
 

@@ -18,12 +18,25 @@ from sqlmodel import Session
 
 from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
-from vibe.graph import layouts, query, service, store, views
+from vibe.graph import layouts, opening, query, service, store, views
+from vibe.graph.models import GraphIndexRow
 from vibe.projects import service as projects
 from vibe.projects.workspace import open_workspace
 
 ATTR_CHUNK = 500
 CACHED_VIEWS = 4  # built views kept per loaded graph (a new generation loads a new graph)
+# The view every fresh explorer page opens with: the overview, nothing expanded or filtered (the
+# views API's defaults).
+OPENING_VIEW = "overview"
+OPENING_PARAMS: dict[str, Any] = {
+    "level": "auto",
+    "node": "",
+    "source": "",
+    "target": "",
+    "depth": 2,
+    "stdlib": False,
+    "expanded": [],
+}
 
 _views_lock = threading.Lock()
 
@@ -96,12 +109,44 @@ def project_view(
     stored positions of its nodes (`layout`: exact, seeded from an older generation, or none)."""
     row, g = service.ready_graph(user, project_id, session=session)
     result = _built_view(g, row.id or 0, name, params, filters, budget, session)
+    return {**result, **_placed(row, name, params, result)}
+
+
+def _placed(
+    row: GraphIndexRow, name: str, params: dict[str, Any], result: dict[str, Any]
+) -> dict[str, Any]:
+    """The view's key, generation and stored positions (see `layouts`)."""
     key = "|".join(str(params.get(k) or "") for k in ("level", "node", "source", "target"))
     key = f"{name}|{key}"
     ids = (n["data"]["id"] for n in result["elements"]["nodes"])
     positions, state = layouts.read(row.id or 0, key, row.generation, ids)
-    extra = {"generation": row.generation, "key": key, "positions": positions, "layout": state}
-    return {**result, **extra}
+    return {"generation": row.generation, "key": key, "positions": positions, "layout": state}
+
+
+def opening_view(user: User, ref: str, *, session: Session) -> dict[str, Any]:
+    """The opening view of the project with this slug (or id), plus its `project_id`: read from
+    what the indexing job prepared, without loading the graph when that is there."""
+    pid = project_id(user, ref, session=session)
+    row = service.built_index(user, pid, session=session)
+    view = _opening_of(row, session)["view"]
+    return {**view, **_placed(row, OPENING_VIEW, OPENING_PARAMS, view), "project_id": pid}
+
+
+def prepare_opening(row: GraphIndexRow, *, session: Session) -> dict[str, Any]:
+    """Build the opening view and the filter facets of `row`'s generation and store them (the
+    indexing job calls this once it stored a generation, so the first visit finds them)."""
+    g = service.loaded_graph(row, session=session)
+    filters = parse_filters()
+    view = _built_view(
+        g, row.id or 0, OPENING_VIEW, OPENING_PARAMS, filters, views.MAX_BUDGET, session
+    )
+    found = graph_facets(g)
+    opening.write(session, row, view, found)
+    return {"generation": row.generation, "view": view, "facets": found}
+
+
+def _opening_of(row: GraphIndexRow, session: Session) -> dict[str, Any]:
+    return opening.read(session, row) or prepare_opening(row, session=session)
 
 
 def _built_view(
@@ -182,7 +227,10 @@ def explorer_status(user: User, project_id: int, *, session: Session) -> dict[st
 
 def facets(user: User, project_id: int, *, session: Session) -> dict[str, list[str]]:
     """The languages and top folders present, for the filter controls."""
-    _, g = service.ready_graph(user, project_id, session=session)
+    return _opening_of(service.built_index(user, project_id, session=session), session)["facets"]
+
+
+def graph_facets(g: nx.MultiDiGraph) -> dict[str, list[str]]:
     languages, folders = set(), set()
     for _, d in g.nodes(data=True):
         if d["kind"] == "file":

@@ -37,11 +37,24 @@ def index_graph(ctx: JobContext, *, index_id: int, full: bool = False) -> dict[s
             full=full,
             cancel_errors=(Cancelled,),
         )
+        if not outcome.cancelled:
+            _prepare_opening(row, session)
     if outcome.cancelled:
         raise Cancelled("cancelled on request")
     result = {"mode": outcome.mode, "touched": outcome.touched, **outcome.summary}
     result["findings_job"] = _queue_findings(ctx, index_id)
     return result
+
+
+def _prepare_opening(row: GraphIndexRow, session: Any) -> None:
+    """Have the explorer's opening view ready for the first visit; without it, that visit builds
+    it (slower, nothing lost)."""
+    from vibe.graph import explorer
+
+    try:
+        explorer.prepare_opening(row, session=session)
+    except Exception:
+        log.warning("could not prepare the explorer's opening view", exc_info=True)
 
 
 def _queue_findings(ctx: JobContext, index_id: int) -> str | None:
@@ -88,6 +101,7 @@ def scan_findings(ctx: JobContext, *, index_id: int) -> dict[str, Any]:
             if stop:
                 raise stop[0] from None
             raise Cancelled("cancelled on request") from None
+        _prepare_opening(row, session)
     return {
         "findings": outcome.findings,
         "scanned": outcome.scanned,

@@ -203,10 +203,16 @@ def ready_graph(
     user: User, project_id: int, *, session: Session
 ) -> tuple[GraphIndexRow, nx.MultiDiGraph]:
     """The project's index and its loaded graph; NotFound until something was indexed."""
+    row = built_index(user, project_id, session=session)
+    return row, loaded_graph(row, session=session)
+
+
+def built_index(user: User, project_id: int, *, session: Session) -> GraphIndexRow:
+    """The project's index row; NotFound until something was indexed."""
     row = project_index(user, project_id, session=session)
     if row.generation == 0:
         raise NotFound("this project's graph has not been built yet; start indexing first")
-    return row, loaded_graph(row, session=session)
+    return row
 
 
 # -- loading and node details ---------------------------------------------------------------------

@@ -101,8 +101,7 @@ def opening(project_id: str, user: CurrentUser, session: DB) -> JSONResponse:
     """The view a fresh explorer page opens with (the overview, nothing filtered or expanded),
     addressed by the project's slug or id, plus `project_id`: the page's script asks for it
     while the page is still starting, before the page's state knows the project's id."""
-    pid = explorer.project_id(user, project_id, session=session)
-    result = {**_view(user, pid, "overview", ViewQuery(), session), "project_id": pid}
+    result = explorer.opening_view(user, project_id, session=session)
     return JSONResponse(result, headers={"Cache-Control": "private, no-store"})
 
 
