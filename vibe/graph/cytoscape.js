@@ -266,6 +266,11 @@ function vibeLayoutOffThread(nodes, edges) {
   });
 }
 
+function vibeAfterFirstFrame() {
+  // Resolves once the frame being prepared has been drawn (a second frame has begun).
+  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0))));
+}
+
 function vibePlaceByFolder(cy) {
   // The first frame while the worker lays the view out: each folder's nodes in a sunflower,
   // the folders on a grid.
@@ -357,8 +362,10 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   // Nothing known, or a server seed that misses most of the view: lay everything out.
   const ownKnown = nodes.some((n) => own[n.data.id]);
   const fresh = missing.size === nodes.length || (!ownKnown && missing.size > nodes.length / 2);
-  // A big view nobody laid out: the worker starts on it while the elements are being added.
-  const offThread = fresh && nodes.length >= VIBE_WORKER_MIN ? vibeLayoutOffThread(nodes, edges) : null;
+  // A big view nobody laid out is placed by folder for the first frame and laid out by the
+  // worker once that frame is on screen: started earlier, the worker's start-up and layout take
+  // the cores the first frame needs (a laptop has few).
+  const offThread = fresh && nodes.length >= VIBE_WORKER_MIN && typeof Worker !== "undefined";
   cy.batch(() => {
     cy.elements().remove();
     for (const n of nodes) {
@@ -377,7 +384,9 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
     missing = new Set(nodes.map((n) => n.data.id));
     if (offThread) {
       cy.batch(() => vibePlaceByFolder(cy));
-      pending = offThread;
+      pending = vibeAfterFirstFrame().then(
+        () => vibeLayoutOffThread(nodes, edges) || Promise.reject(new Error("no layout worker")),
+      );
     } else {
       await vibeLayout(cy, nodes.length);
     }
