@@ -6,11 +6,13 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
 from starlette.applications import Starlette
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from vibe.ui import assets
 from vibe.ui.assets import IMMUTABLE, FrontendAssetsMiddleware, match_route, preload_tags
 
 ROUTES = {
@@ -147,3 +149,30 @@ def test_pages_are_read_whole_even_where_the_server_offers_pathsend(tmp_path: Pa
     asyncio.run(FrontendAssetsMiddleware(app, client_dir=build)(scope, receive, send))
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert b"editor-BBBBBBBB" in sent[1]["body"]
+
+
+@pytest.fixture
+def early(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assets, "_early", {})
+    assets.early_fetch("/projects/[slug]/graph", "/api/v1/projects/{slug}/graph/views/-/opening")
+
+
+@pytest.mark.usefixtures("early")
+def test_a_registered_request_starts_in_the_page_head(tmp_path: Path) -> None:
+    client = _client(_build(tmp_path))
+    res = client.get("/projects/demo/graph", headers={"Accept": "text/html"})
+    head = res.text[: res.text.index("</head>")]
+    url = '"/api/v1/projects/demo/graph/views/-/opening"'
+    assert f"(window.__vibeEarly=window.__vibeEarly||{{}})[{url}]=" in head
+    assert f'response:fetch({url},{{credentials:"same-origin"}})' in head
+    assert int(res.headers["content-length"]) == len(res.content)
+    other = client.get("/projects/demo", headers={"Accept": "text/html"})
+    assert "__vibeEarly" not in other.text
+
+
+@pytest.mark.usefixtures("early")
+def test_an_early_request_cannot_break_out_of_its_script() -> None:
+    assert assets.early_tags("/projects/demo/graph/extra") == b""
+    tag = assets.early_tags('/projects/a"<b>\\/graph').decode()
+    assert tag.count("<") == 2 and tag.count('"') == 6  # the two tags; the quoted URL twice
+    assert "a%22%3Cb%3E%5C" in tag

@@ -412,8 +412,9 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   return { changed: missing.size > 0 || data.layout === "seeded", pending };
 }
 
-function vibeFetchView(src, signal) {
-  return fetch(src, { credentials: "same-origin", signal }).then((res) =>
+function vibeFetchView(src, signal, started) {
+  // `started`: the response promise of a request the page's head already made for `src`.
+  return (started || fetch(src, { credentials: "same-origin", signal })).then((res) =>
     res.json().then((data) => {
       if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
       return { data, fetched: performance.now() };
@@ -424,14 +425,19 @@ function vibeFetchView(src, signal) {
 // ---- the opening view, asked for while the page starts -----------------------------------
 
 function vibeStartOpening() {
-  // A fresh explorer page always opens on the overview, nothing filtered or expanded, so this
-  // module asks for it (by the project's slug) as soon as it is evaluated: in parallel with the
-  // page's hydration and state round trip, which the view's own URL (by project id) waits for.
+  // A fresh explorer page always opens on the overview, nothing filtered or expanded, so it is
+  // asked for (by the project's slug) before the page's hydration and state round trip, which
+  // the view's own URL (by project id) waits for: by the page's head, or else by this module as
+  // soon as it is evaluated.
   const match = window.location.pathname.match(/^\/projects\/([^/]+)\/graph\/?$/);
   if (!match) return null;
-  const opening = { slug: decodeURIComponent(match[1]), started: performance.now(), taken: false };
-  opening.url = `${VIBE_API}/${match[1]}/graph/views/-/opening`;
-  opening.data = vibeFetchView(opening.url).then((got) => {
+  const url = `${VIBE_API}/${match[1]}/graph/views/-/opening`;
+  // Asked for by the page's head already, while this code was loading (vibe/ui/assets.py).
+  const early = window.__vibeEarly && window.__vibeEarly[url];
+  if (early) delete window.__vibeEarly[url];
+  const started = early ? early.at : performance.now();
+  const opening = { slug: decodeURIComponent(match[1]), started, taken: false, url };
+  opening.data = vibeFetchView(url, undefined, early && early.response).then((got) => {
     opening.result = got;
     return got;
   });

@@ -7,9 +7,12 @@ import reflex as rx
 from vibe.auth.state import SessionState
 from vibe.graph import components as c
 from vibe.graph.explorer_state import ExplorerState as S
-from vibe.ui import routes, shell
+from vibe.ui import assets, routes, shell
 
 ROUTE = "/projects/[slug]/graph"
+# The canvas's script asks for the opening view before anything else (vibe/graph/cytoscape.js):
+# the page's head starts that request while the script is still loading.
+assets.early_fetch(ROUTE, f"{routes.API}/projects/{{slug}}/graph/views/-/opening")
 
 
 def graph_url(slug: str) -> str:

@@ -11,6 +11,10 @@ from there, and both are fixed here, for every page, without touching the build:
   (Monaco on the editor) are discovered one waterfall step after another. The page gets
   ``<link rel="modulepreload">`` tags for them, read from React Router's build manifest, so the
   browser fetches them in parallel with the root.
+* A page whose code asks the API for the same thing on every visit (the graph explorer's opening
+  view) would ask only once that code has loaded. Pages register such requests
+  (:func:`early_fetch`); the page's head starts them, and the code takes the answer from
+  ``window.__vibeEarly`` (see :data:`EARLY_SCRIPT`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,6 +44,40 @@ _NOT_PAGES = ("/api/", "/_event", "/_upload", "/mcp", "/healthz", "/readyz", "/m
 # during every load, which is what loading them lazily avoids. Nor are the chunks only they
 # import (the highlighter's theme, ...): see ``lazy_chunks``.
 ON_DEMAND = ("/assets/markdown-",)
+
+
+# Route (Reflex's form: ``[name]`` matches one segment) -> API URL with ``{name}`` fields.
+_early: dict[tuple[str, ...], str] = {}
+
+
+def early_fetch(pattern: str, url: str) -> None:
+    """Have pages at `pattern` (``/projects/[slug]/graph``) start `url` (``.../{slug}/...``) from
+    their head; the page's code finds ``{at, response}`` (when it started, the promise of the
+    response) in ``window.__vibeEarly[url]``."""
+    _early[tuple(p for p in pattern.strip("/").split("/") if p)] = url
+
+
+def early_tags(path: str) -> bytes:
+    """The script starting the registered request of the page at `path`, if any."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    for pattern, url in _early.items():
+        if len(pattern) != len(parts):
+            continue
+        fields = {}
+        for want, got in zip(pattern, parts, strict=True):
+            if want.startswith("[") and want.endswith("]"):
+                fields[want[1:-1]] = quote(got, safe="")
+            elif want != got:
+                break
+        else:
+            # A JSON string, "<" escaped so that nothing in it can close the script element.
+            u = json.dumps(url.format(**fields)).replace("<", "\\u003c")
+            script = (
+                f"(window.__vibeEarly=window.__vibeEarly||{{}})[{u}]={{at:performance.now(),"
+                f'response:fetch({u},{{credentials:"same-origin"}})}};'
+            )
+            return f"<script>{script}</script>".encode()
+    return b""
 
 
 def _client_dir() -> Path:
@@ -208,7 +247,7 @@ class FrontendAssetsMiddleware:
     async def _send_page(self, path: str, start: Message, html: bytes, send: Send) -> None:
         tags = b""
         if b"</head>" in html:
-            tags = preload_tags(self.client_dir, html, path)
+            tags = early_tags(path) + preload_tags(self.client_dir, html, path)
             html = html.replace(b"</head>", tags + b"</head>", 1)
         headers = MutableHeaders(raw=list(start["headers"]))
         if tags:
