@@ -119,24 +119,55 @@ def test_real_subprocess_reports_dead_database(monkeypatch: pytest.MonkeyPatch) 
     assert "Traceback" not in done.stderr
 
 
-def test_serve_runs_one_backend_process(
+def test_serve_builds_then_runs_one_uvicorn_process(
     db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """With Redis, Reflex would start 2 x cores + 1 backend workers, each with its own MCP
-    gateway sessions and server processes; serve pins one."""
+    gateway sessions and server processes; serve builds the frontend, then runs one process
+    that serves it with the backend."""
     import vibe.cli as cli
 
+    built: list[list[str]] = []
     started: dict[str, object] = {}
+
+    def fake_build(command: list[str], **_kw: object) -> subprocess.CompletedProcess[bytes]:
+        built.append(command)
+        return subprocess.CompletedProcess(command, 0)
 
     def fake_exec(path: str, args: list[str], env: dict[str, str]) -> None:
         started.update(path=path, args=args, env=env)
 
     monkeypatch.chdir(tmp_path)  # serve changes directory; restored after the test
     monkeypatch.setenv("VIBE_REDIS_URL", "redis://127.0.0.1:6379/0")
-    monkeypatch.setenv("GRANIAN_WORKERS", "5")
+    monkeypatch.setattr(cli.subprocess, "run", fake_build)
     monkeypatch.setattr(cli.os, "execvpe", fake_exec)
-    result = run("serve", "--no-migrate", "--port", "3999")
+    result = run("serve", "--no-migrate", "--host", "127.0.0.1", "--port", "3999")
     assert result.exit_code == 0, result.output
-    env = started["env"]
-    assert isinstance(env, dict) and env["GRANIAN_WORKERS"] == "1"
-    assert started["args"][1:4] == ["run", "--env", "prod"]
+    assert "Vibe is starting on http://127.0.0.1:3999/" in result.output
+    assert built[0][1:] == ["export", "--frontend-only", "--no-zip", "--env", "prod"]
+    args, env = started["args"], started["env"]
+    assert isinstance(args, list) and isinstance(env, dict)
+    assert args[1:5] == ["-m", "uvicorn", "--factory", "vibe.vibe:app"]
+    assert "--workers" not in args and "--reload" not in args
+    assert args[args.index("--port") + 1] == "3999" and env["VIBE_PORT"] == "3999"
+    assert env["REFLEX_ENV_MODE"] == "prod"
+    assert env["__REFLEX_SKIP_COMPILE"] == "true"
+    assert env["__REFLEX_MOUNT_FRONTEND_COMPILED_APP"] == "true"
+
+
+def test_serve_stops_when_the_frontend_build_fails(
+    db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import vibe.cli as cli
+
+    def failed_build(command: list[str], **_kw: object) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.CompletedProcess(command, 1)
+
+    def never(*_args: object) -> None:
+        raise AssertionError("served without a frontend")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli.subprocess, "run", failed_build)
+    monkeypatch.setattr(cli.os, "execvpe", never)
+    result = run("serve", "--no-migrate")
+    assert result.exit_code == 1 and "could not build the frontend" in result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -52,28 +53,60 @@ def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
     _ensure_database()
     if not no_migrate:
         upgrade()
-    reflex = shutil.which("reflex") or str(Path(sys.executable).parent / "reflex")
     click.echo(f"Vibe is starting on http://{host}:{port}/ (first start builds the frontend)")
-    # One backend process, whatever Reflex would pick with Redis (2 x cores + 1): the MCP
-    # gateway's sessions and the supervised MCP server processes live in that process's memory,
-    # so a second worker would start its own copy of every server and answer 404 to sessions
-    # another worker opened. Page state is in Redis either way; heavy work runs in `vibe worker`.
-    env = child_env(VIBE_PORT=str(port), VIBE_HOST=host, GRANIAN_WORKERS="1")
+    env = child_env(VIBE_PORT=str(port), VIBE_HOST=host)
     os.chdir(ROOT)
-    args = [
-        reflex,
-        "run",
-        "--env",
-        "prod",
-        "--single-port",
-        "--frontend-port",
-        str(port),
-        "--backend-port",
-        str(port),
-        "--backend-host",
-        host,
+    _build_frontend(env)
+    env.update(backend_env(mount_frontend=True))
+    os.execvpe(sys.executable, uvicorn_command(host, port), env)
+
+
+def _build_frontend(env: dict[str, str]) -> None:
+    """Compile the pages and build the production frontend into .web, as `reflex run --env
+    prod` does before it serves (Reflex rebuilds on every start: the build cannot tell what
+    changed)."""
+    reflex = shutil.which("reflex") or str(Path(sys.executable).parent / "reflex")
+    command = [reflex, "export", "--frontend-only", "--no-zip", "--env", "prod"]
+    if subprocess.run(command, env=env, check=False).returncode != 0:
+        _fail("could not build the frontend (see the output above)")
+
+
+def backend_env(*, mount_frontend: bool) -> dict[str, str]:
+    """What `reflex run --env prod --single-port` sets for its backend, under Reflex's own
+    names (some are private to Reflex): production mode, the pages already compiled (the
+    backend evaluates them but writes nothing) and the built frontend served by the backend."""
+    from reflex.environment import environment
+
+    return {
+        environment.REFLEX_ENV_MODE.name: "prod",
+        environment.REFLEX_SKIP_COMPILE.name: "true",
+        environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.name: str(mount_frontend).lower(),
+    }
+
+
+GRACEFUL_SHUTDOWN_SECONDS = 5
+KEEP_ALIVE_SECONDS = 130
+
+
+def uvicorn_command(host: str, port: int) -> list[str]:
+    """Uvicorn on the app Reflex serves, in one process: the MCP gateway's sessions and the
+    supervised MCP server processes live in that process's memory, so a second worker would
+    start its own copy of every server and answer 404 to sessions another worker opened (page
+    state is in Redis either way; heavy work runs in `vibe worker`). Uvicorn with uvloop and
+    httptools costs less per request than granian, Reflex's own server; its websockets
+    (Reflex's /_event) come from wsproto."""
+    return [
+        *(sys.executable, "-m", "uvicorn", "--factory", "vibe.vibe:app"),
+        *("--host", host, "--port", str(port)),
+        *("--loop", "uvloop", "--http", "httptools", "--ws", "wsproto", "--lifespan", "on"),
+        # Open streams (SSE) would hold a shutdown forever: after this, they are cut and the
+        # lifespan stops the MCP servers' processes.
+        *("--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)),
+        # Longer than a reverse proxy keeps idle upstream connections (Caddy: 2 minutes), so
+        # the proxy never sends a request on a connection we are closing.
+        *("--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)),
+        *("--log-level", "warning", "--no-access-log"),
     ]
-    os.execvpe(reflex, args, env)
 
 
 @main.group()
