@@ -12,9 +12,9 @@ load; latencies are pooled over the rounds and throughput is the median round.
 ``--server`` picks how the backend is served:
 
 - ``serve`` (default): as ``vibe serve`` serves it: uvicorn (uvloop, httptools, one process)
-  on the app Reflex serves (``vibe.vibe:app``, a factory), with the very command line
-  ``vibe.cli.uvicorn_command`` builds and the same Reflex settings, except that the built
-  frontend is not mounted: the pages are evaluated but not written (``REFLEX_SKIP_COMPILE``)
+  on the app Reflex serves (``vibe.vibe:app``, a factory), through the same function
+  (``vibe.cli.run_backend``) and with the same Reflex settings, except that the built frontend
+  is not mounted (nor built): the pages are evaluated but not written (``REFLEX_SKIP_COMPILE``)
   and the backend's routes do not depend on the files. No Redis: the gateway's sessions live in
   one process. Its lifespan adds Vibe's built-in MCP servers, which the gateway starts as child
   processes, as in production; their CPU is left out.
@@ -243,12 +243,8 @@ def pct(values: list[float], q: float) -> float:
 
 def api_command(port: int, server: str, granian_args: list[str], profile: str) -> list[str]:
     host = ["--host", "127.0.0.1", "--port", str(port)]
-    if server == "serve":
-        from vibe.cli import uvicorn_command
-
-        command = uvicorn_command("127.0.0.1", port)
-    elif server == "reflex":
-        command = [sys.executable, __file__, "--serve-api", str(port)]
+    if server in ("serve", "reflex"):
+        command = [sys.executable, __file__, f"--{server}-api", str(port)]
     elif server == "granian":
         command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", *host]
         command += ["--workers", "1", "--log-level", "warning", *granian_args, "vibe.vibe:app"]
@@ -263,6 +259,15 @@ def api_command(port: int, server: str, granian_args: list[str], profile: str) -
 
 
 def serve_api(port: int) -> None:
+    """The backend as ``vibe serve`` serves it once the frontend is built: the very function
+    it ends in."""
+    from vibe.cli import run_backend
+
+    os.chdir(ROOT)
+    run_backend("127.0.0.1", port)
+
+
+def reflex_api(port: int) -> None:
     """The backend as ``reflex run --env prod`` serves it: the very function it ends in.
     (``reflex run --backend-only`` itself refuses to start: rxconfig always names a frontend
     port, for ``vibe serve``'s single port.)"""
@@ -314,12 +319,16 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25, help="functions to print from --profile")
     parser.add_argument("--serve-echo", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve-api", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--reflex-api", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_echo is not None:
         serve_echo(args.serve_echo)
         return
     if args.serve_api is not None:
         serve_api(args.serve_api)
+        return
+    if args.reflex_api is not None:
+        reflex_api(args.reflex_api)
         return
     echo_port, api_port = free_port(), free_port()
     echo_url = f"http://127.0.0.1:{echo_port}/mcp"

@@ -7,15 +7,13 @@ bar (rich) and stops cleanly on Ctrl-C.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
-from vibe.core.config import child_env, get_settings
+from vibe.core.config import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,21 +52,28 @@ def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
     if not no_migrate:
         upgrade()
     click.echo(f"Vibe is starting on http://{host}:{port}/ (first start builds the frontend)")
-    env = child_env(VIBE_PORT=str(port), VIBE_HOST=host)
+    os.environ.update(VIBE_PORT=str(port), VIBE_HOST=host)
+    get_settings.cache_clear()  # rxconfig reads the port
     os.chdir(ROOT)
-    _build_frontend(env)
-    env.update(backend_env(mount_frontend=True))
-    os.execvpe(sys.executable, uvicorn_command(host, port), env)
+    _build_frontend()
+    os.environ.update(backend_env(mount_frontend=True))
+    run_backend(host, port)
 
 
-def _build_frontend(env: dict[str, str]) -> None:
-    """Compile the pages and build the production frontend into .web, as `reflex run --env
-    prod` does before it serves (Reflex rebuilds on every start: the build cannot tell what
-    changed)."""
-    reflex = shutil.which("reflex") or str(Path(sys.executable).parent / "reflex")
-    command = [reflex, "export", "--frontend-only", "--no-zip", "--env", "prod"]
-    if subprocess.run(command, env=env, check=False).returncode != 0:
-        _fail("could not build the frontend (see the output above)")
+def _build_frontend() -> None:
+    """Compile the pages and build the production frontend into .web with `reflex export`, in
+    this process, as `reflex run --env prod` does before it serves (Reflex rebuilds on every
+    start: the build cannot tell what changed). The backend then starts from the compiled app
+    without importing it again."""
+    from reflex.reflex import cli as reflex_cli
+
+    command = ["export", "--frontend-only", "--no-zip", "--env", "prod"]
+    try:
+        reflex_cli.main(command, prog_name="reflex", standalone_mode=False)
+    except (SystemExit, Exception) as exc:
+        if isinstance(exc, SystemExit) and not exc.code:
+            return
+        _fail(f"could not build the frontend (see the output above): {exc!r}")
 
 
 def backend_env(*, mount_frontend: bool) -> dict[str, str]:
@@ -84,29 +89,32 @@ def backend_env(*, mount_frontend: bool) -> dict[str, str]:
     }
 
 
-GRACEFUL_SHUTDOWN_SECONDS = 5
-KEEP_ALIVE_SECONDS = 130
+UVICORN_SETTINGS: dict[str, Any] = {
+    "loop": "uvloop",
+    "http": "httptools",
+    "ws": "wsproto",
+    "lifespan": "on",
+    # Open streams (SSE) would hold a shutdown forever: after this, they are cut and the
+    # lifespan stops the MCP servers' processes.
+    "timeout_graceful_shutdown": 5,
+    # Longer than a reverse proxy keeps idle upstream connections (Caddy: 2 minutes), so the
+    # proxy never sends a request on a connection we are closing.
+    "timeout_keep_alive": 130,
+    "log_level": "warning",
+    "access_log": False,
+}
 
 
-def uvicorn_command(host: str, port: int) -> list[str]:
-    """Uvicorn on the app Reflex serves, in one process: the MCP gateway's sessions and the
-    supervised MCP server processes live in that process's memory, so a second worker would
-    start its own copy of every server and answer 404 to sessions another worker opened (page
-    state is in Redis either way; heavy work runs in `vibe worker`). Uvicorn with uvloop and
-    httptools costs less per request than granian, Reflex's own server; its websockets
-    (Reflex's /_event) come from wsproto."""
-    return [
-        *(sys.executable, "-m", "uvicorn", "--factory", "vibe.vibe:app"),
-        *("--host", host, "--port", str(port)),
-        *("--loop", "uvloop", "--http", "httptools", "--ws", "wsproto", "--lifespan", "on"),
-        # Open streams (SSE) would hold a shutdown forever: after this, they are cut and the
-        # lifespan stops the MCP servers' processes.
-        *("--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS)),
-        # Longer than a reverse proxy keeps idle upstream connections (Caddy: 2 minutes), so
-        # the proxy never sends a request on a connection we are closing.
-        *("--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)),
-        *("--log-level", "warning", "--no-access-log"),
-    ]
+def run_backend(host: str, port: int) -> None:
+    """Serve the app Reflex serves (pages, API, event websocket, MCP gateway) with uvicorn, in
+    this process and no other: the MCP gateway's sessions and the supervised MCP server
+    processes live in its memory, so a second worker would start its own copy of every server
+    and answer 404 to sessions another worker opened (page state is in Redis either way; heavy
+    work runs in `vibe worker`). Uvicorn with uvloop and httptools costs less per request than
+    granian, Reflex's own server; its websockets (Reflex's /_event) come from wsproto."""
+    import uvicorn
+
+    uvicorn.run("vibe.vibe:app", factory=True, host=host, port=port, **UVICORN_SETTINGS)
 
 
 @main.group()
