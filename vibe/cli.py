@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
-from vibe.core.config import get_settings
+from vibe.core.config import get_settings, set_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,11 +52,10 @@ def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
     if not no_migrate:
         upgrade()
     click.echo(f"Vibe is starting on http://{host}:{port}/ (first start builds the frontend)")
-    os.environ.update(VIBE_PORT=str(port), VIBE_HOST=host)
-    get_settings.cache_clear()  # rxconfig reads the port
+    set_env(VIBE_PORT=str(port), VIBE_HOST=host)  # rxconfig reads the port
     os.chdir(ROOT)
     _build_frontend()
-    os.environ.update(backend_env(mount_frontend=True))
+    set_env(**backend_env(mount_frontend=True))
     run_backend(host, port)
 
 
