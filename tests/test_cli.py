@@ -131,6 +131,8 @@ def test_serve_builds_then_runs_one_uvicorn_process(
     import reflex.reflex
     import uvicorn
 
+    import vibe.cli as cli
+
     built: list[list[str]] = []
     served: dict[str, Any] = {}
 
@@ -147,6 +149,7 @@ def test_serve_builds_then_runs_one_uvicorn_process(
     monkeypatch.setenv("VIBE_REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setattr(reflex.reflex.cli, "main", fake_build)
     monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: None)  # not this test process's heap
     result = run("serve", "--no-migrate", "--host", "127.0.0.1", "--port", "3999")
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
