@@ -28,8 +28,6 @@ RUN pip install --no-deps -e . \
     && chown -R vibe:vibe /app
 
 USER vibe
-# Optional: pre-build the frontend so the first start is fast.
-# RUN reflex export --frontend-only --no-zip
 
 EXPOSE 3000
 CMD ["vibe", "serve", "--host", "0.0.0.0", "--port", "3000"]

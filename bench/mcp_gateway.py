@@ -6,23 +6,25 @@ a temp folder). One real mcp.Client session per side calls `echo` at concurrency
 After a warm-up, the two sides take turns for several rounds, so both see the same machine
 load; latencies are pooled over the rounds and throughput is the median round.
 
-    .venv/bin/python bench/mcp_gateway.py [--calls 400] [--rounds 3] [--server reflex]
+    .venv/bin/python bench/mcp_gateway.py [--calls 400] [--rounds 3] [--server serve]
         [--echo-server uvicorn] [--profile out.txt]
 
 ``--server`` picks how the backend is served:
 
-- ``reflex`` (default): the backend as ``vibe serve`` (``reflex run --env prod``) serves it,
-  through the same Reflex function. Without gunicorn installed, Reflex serves it with granian
-  and puts its own Starlette app (error pages, CORS, state contexts) in front of the API. The
-  pages are evaluated but not written (``REFLEX_SKIP_COMPILE``, as Reflex's own uvicorn runner
-  sets it): the backend's routes do not depend on the files. No Redis: one worker, as the
-  gateway's sessions live in one process. Its lifespan adds Vibe's built-in MCP servers, which
-  the gateway starts as child processes, as in production; their CPU is left out.
+- ``serve`` (default): as ``vibe serve`` serves it: uvicorn (uvloop, httptools, one process)
+  on the app Reflex serves (``vibe.vibe:app``, a factory), through the same function
+  (``vibe.cli.run_backend``) and with the same Reflex settings, except that the built frontend
+  is not mounted (nor built): the pages are evaluated but not written (``REFLEX_SKIP_COMPILE``)
+  and the backend's routes do not depend on the files. No Redis: the gateway's sessions live in
+  one process. Its lifespan adds Vibe's built-in MCP servers, which the gateway starts as child
+  processes, as in production; their CPU is left out.
+- ``reflex``: the backend as ``reflex run --env prod`` serves it (what ``vibe serve`` did
+  before), through the same Reflex function. Without gunicorn installed, Reflex serves it with
+  granian (one worker, as ``GRANIAN_WORKERS=1``), in front of the same app.
 - ``granian``: ``python -m granian`` on the same app (``vibe.vibe:app``, a factory, ASGI, one
   worker) as Reflex runs it; ``--granian-arg`` passes settings through, to try them.
 - ``uvicorn``: uvicorn (uvloop, httptools) on ``vibe.api:create_api`` alone, without Reflex's
-  app around it: the figure the gateway was first tuned on. ``uvicorn-reflex``: uvicorn on the
-  app Reflex serves (``vibe.vibe:app``), to tell the server's cost from the app's.
+  app around it: the figure the gateway was first tuned on.
 
 The echo server stands for any MCP server, so it stays on uvicorn by default; ``--echo-server
 granian`` serves it like the backend instead. Both were measured: granian's figures for the
@@ -189,10 +191,11 @@ async def measure(
     return direct, gateway
 
 
-def cpu_seconds(pid: int, depth: int = 1) -> float:
+def cpu_seconds(pid: int, depth: int) -> float:
     """User + system CPU time of a process, its reaped children and, ``depth`` levels down, its
-    live descendants, from /proc. One level takes in a server's workers and leaves out what
-    they start in turn: the MCP servers the gateway runs (Vibe's built-in ones included)."""
+    live descendants, from /proc. One level takes in a server's workers (granian's); a server
+    without workers (uvicorn) is measured at depth 0, which leaves out what it starts: the MCP
+    servers the gateway runs (Vibe's built-in ones included)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except FileNotFoundError:
@@ -214,17 +217,17 @@ def children_of(pid: int) -> list[int]:
 class CpuMeter:
     """CPU seconds each process spends on each side's calls: robust where wall time is not."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.pids = pids
+    def __init__(self, pids: dict[str, tuple[int, int]]) -> None:
+        self.pids = pids  # name -> (pid, depth of cpu_seconds)
         self.spent: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.calls: dict[str, int] = defaultdict(int)
 
     async def run(self, side: str, calls: int, work: Any) -> Any:
-        before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        before = {name: cpu_seconds(*pid) for name, pid in self.pids.items()}
         client_before = time.process_time()
         result = await work
         for name, pid in self.pids.items():
-            self.spent[side][name] += cpu_seconds(pid) - before[name]
+            self.spent[side][name] += cpu_seconds(*pid) - before[name]
         self.spent[side]["client"] += time.process_time() - client_before
         self.calls[side] += calls
         return result
@@ -240,14 +243,13 @@ def pct(values: list[float], q: float) -> float:
 
 def api_command(port: int, server: str, granian_args: list[str], profile: str) -> list[str]:
     host = ["--host", "127.0.0.1", "--port", str(port)]
-    if server == "reflex":
-        command = [sys.executable, __file__, "--serve-api", str(port)]
+    if server in ("serve", "reflex"):
+        command = [sys.executable, __file__, f"--{server}-api", str(port)]
     elif server == "granian":
         command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", *host]
         command += ["--workers", "1", "--log-level", "warning", *granian_args, "vibe.vibe:app"]
     else:
-        target = "vibe.vibe:app" if server == "uvicorn-reflex" else "vibe.api:create_api"
-        command = [sys.executable, "-m", "uvicorn", "--factory", target, *host]
+        command = [sys.executable, "-m", "uvicorn", "--factory", "vibe.api:create_api", *host]
         command += ["--log-level", "warning", "--no-access-log"]
     if not profile:
         return command
@@ -257,6 +259,15 @@ def api_command(port: int, server: str, granian_args: list[str], profile: str) -
 
 
 def serve_api(port: int) -> None:
+    """The backend as ``vibe serve`` serves it once the frontend is built: the very function
+    it ends in."""
+    from vibe.cli import run_backend
+
+    os.chdir(ROOT)
+    run_backend("127.0.0.1", port)
+
+
+def reflex_api(port: int) -> None:
     """The backend as ``reflex run --env prod`` serves it: the very function it ends in.
     (``reflex run --backend-only`` itself refuses to start: rxconfig always names a frontend
     port, for ``vibe serve``'s single port.)"""
@@ -278,7 +289,10 @@ def echo_command(port: int, server: str) -> list[str]:
 
 
 def backend_env(env: dict[str, str]) -> dict[str, str]:
-    """The environment ``vibe serve`` gives Reflex, plus the bench's database."""
+    """The environment ``vibe serve`` gives the backend (less the frontend mount), plus the
+    bench's database."""
+    from vibe.cli import backend_env as serving_env
+
     path = f"{ROOT / 'tools/bun/node_modules/.bin'}{os.pathsep}{os.environ.get('PATH', '')}"
     return {
         **os.environ,
@@ -286,8 +300,8 @@ def backend_env(env: dict[str, str]) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "PATH": path,
         "REFLEX_USE_SYSTEM_BUN": "1",
-        "REFLEX_ENV_MODE": "prod",
-        "REFLEX_SKIP_COMPILE": "true",
+        **serving_env(mount_frontend=False),
+        "GRANIAN_WORKERS": "1",  # under --server reflex, as ``vibe serve`` pinned it
         "VIBE_REDIS_URL": "",  # one worker, as without Redis; the gateway keeps sessions in memory
     }
 
@@ -297,7 +311,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=400, help="calls per side, level and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--server", choices=("reflex", "granian", "uvicorn", "uvicorn-reflex"), default="reflex"
+        "--server", choices=("serve", "reflex", "granian", "uvicorn"), default="serve"
     )
     parser.add_argument("--granian-arg", action="append", default=[], help="e.g. --http=1")
     parser.add_argument("--echo-server", choices=("uvicorn", "granian"), default="uvicorn")
@@ -305,12 +319,16 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25, help="functions to print from --profile")
     parser.add_argument("--serve-echo", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve-api", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--reflex-api", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_echo is not None:
         serve_echo(args.serve_echo)
         return
     if args.serve_api is not None:
         serve_api(args.serve_api)
+        return
+    if args.reflex_api is not None:
+        reflex_api(args.reflex_api)
         return
     echo_port, api_port = free_port(), free_port()
     echo_url = f"http://127.0.0.1:{echo_port}/mcp"
@@ -333,8 +351,9 @@ def main() -> None:
             gateway_url = f"http://127.0.0.1:{api_port}/mcp"
             # under --profile, the backend is py-spy's child: leave py-spy's own CPU out
             api_pid = procs[1].pid if not args.profile else children_of(procs[1].pid)[0]
-            meter = CpuMeter({"echo": procs[0].pid, "api": api_pid})
-            api_pids = {api_pid, *children_of(api_pid)}  # the server and its workers
+            workers = args.server in ("reflex", "granian")  # granian's; uvicorn has none
+            meter = CpuMeter({"echo": (procs[0].pid, 0), "api": (api_pid, int(workers))})
+            api_pids = {api_pid, *(children_of(api_pid) if workers else ())}
             direct, gateway = anyio.run(
                 measure, echo_url, gateway_url, token, args.calls, args.rounds, meter
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -119,24 +120,68 @@ def test_real_subprocess_reports_dead_database(monkeypatch: pytest.MonkeyPatch) 
     assert "Traceback" not in done.stderr
 
 
-def test_serve_runs_one_backend_process(
+def test_serve_builds_then_runs_one_uvicorn_process(
     db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """With Redis, Reflex would start 2 x cores + 1 backend workers, each with its own MCP
-    gateway sessions and server processes; serve pins one."""
+    gateway sessions and server processes; serve builds the frontend, then serves it with the
+    backend from this one process."""
+    import os
+
+    import reflex.reflex
+    import uvicorn
+
     import vibe.cli as cli
 
-    started: dict[str, object] = {}
+    built: list[list[str]] = []
+    served: dict[str, Any] = {}
 
-    def fake_exec(path: str, args: list[str], env: dict[str, str]) -> None:
-        started.update(path=path, args=args, env=env)
+    def fake_build(args: list[str], **_kw: object) -> None:
+        built.append(args)
+
+    def fake_run(app: str, **kwargs: Any) -> None:
+        served.update(kwargs, app=app, env=dict(os.environ))
 
     monkeypatch.chdir(tmp_path)  # serve changes directory; restored after the test
+    for name in ("VIBE_PORT", "VIBE_HOST", "REFLEX_ENV_MODE", "__REFLEX_SKIP_COMPILE"):
+        monkeypatch.delenv(name, raising=False)  # serve sets them; restored after the test
+    monkeypatch.delenv("__REFLEX_MOUNT_FRONTEND_COMPILED_APP", raising=False)
     monkeypatch.setenv("VIBE_REDIS_URL", "redis://127.0.0.1:6379/0")
-    monkeypatch.setenv("GRANIAN_WORKERS", "5")
-    monkeypatch.setattr(cli.os, "execvpe", fake_exec)
-    result = run("serve", "--no-migrate", "--port", "3999")
+    monkeypatch.setattr(reflex.reflex.cli, "main", fake_build)
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: None)  # not this test process's heap
+    result = run("serve", "--no-migrate", "--host", "127.0.0.1", "--port", "3999")
+    get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    env = started["env"]
-    assert isinstance(env, dict) and env["GRANIAN_WORKERS"] == "1"
-    assert started["args"][1:4] == ["run", "--env", "prod"]
+    assert "Vibe is starting on http://127.0.0.1:3999/" in result.output
+    assert built == [["export", "--frontend-only", "--no-zip", "--env", "prod"]]
+    assert served["app"] == "vibe.vibe:app" and served["factory"] is True
+    assert "workers" not in served and not served.get("reload")
+    assert served["port"] == 3999 and served["env"]["VIBE_PORT"] == "3999"
+    assert (served["loop"], served["http"], served["ws"]) == ("uvloop", "httptools", "wsproto")
+    env = served["env"]
+    assert env["REFLEX_ENV_MODE"] == "prod"
+    assert env["__REFLEX_SKIP_COMPILE"] == "true"
+    assert env["__REFLEX_MOUNT_FRONTEND_COMPILED_APP"] == "true"
+
+
+def test_serve_stops_when_the_frontend_build_fails(
+    db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import reflex.reflex
+    import uvicorn
+
+    def failed_build(*_args: object, **_kw: object) -> None:
+        raise SystemExit(1)
+
+    def never(*_args: object, **_kw: object) -> None:
+        raise AssertionError("served without a frontend")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VIBE_PORT", raising=False)
+    monkeypatch.delenv("VIBE_HOST", raising=False)
+    monkeypatch.setattr(reflex.reflex.cli, "main", failed_build)
+    monkeypatch.setattr(uvicorn, "run", never)
+    result = run("serve", "--no-migrate")
+    get_settings.cache_clear()
+    assert result.exit_code == 1 and "could not build the frontend" in result.output

@@ -6,15 +6,15 @@ bar (rich) and stops cleanly on Ctrl-C.
 
 from __future__ import annotations
 
+import gc
 import os
-import shutil
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
-from vibe.core.config import child_env, get_settings
+from vibe.core.config import get_settings, set_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,28 +52,73 @@ def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
     _ensure_database()
     if not no_migrate:
         upgrade()
-    reflex = shutil.which("reflex") or str(Path(sys.executable).parent / "reflex")
     click.echo(f"Vibe is starting on http://{host}:{port}/ (first start builds the frontend)")
-    # One backend process, whatever Reflex would pick with Redis (2 x cores + 1): the MCP
-    # gateway's sessions and the supervised MCP server processes live in that process's memory,
-    # so a second worker would start its own copy of every server and answer 404 to sessions
-    # another worker opened. Page state is in Redis either way; heavy work runs in `vibe worker`.
-    env = child_env(VIBE_PORT=str(port), VIBE_HOST=host, GRANIAN_WORKERS="1")
+    set_env(VIBE_PORT=str(port), VIBE_HOST=host)  # rxconfig reads the port
     os.chdir(ROOT)
-    args = [
-        reflex,
-        "run",
-        "--env",
-        "prod",
-        "--single-port",
-        "--frontend-port",
-        str(port),
-        "--backend-port",
-        str(port),
-        "--backend-host",
-        host,
-    ]
-    os.execvpe(reflex, args, env)
+    _build_frontend()
+    # What the build leaves alive stays out of every later collection, as Reflex freezes it
+    # before forking its workers from the process that compiled.
+    gc.collect()
+    gc.freeze()
+    set_env(**backend_env(mount_frontend=True))
+    run_backend(host, port)
+
+
+def _build_frontend() -> None:
+    """Compile the pages and build the production frontend into .web with `reflex export`, in
+    this process, as `reflex run --env prod` does before it serves (Reflex rebuilds on every
+    start: the build cannot tell what changed). The backend then starts from the compiled app
+    without importing it again."""
+    from reflex.reflex import cli as reflex_cli
+
+    command = ["export", "--frontend-only", "--no-zip", "--env", "prod"]
+    try:
+        reflex_cli.main(command, prog_name="reflex", standalone_mode=False)
+    except (SystemExit, Exception) as exc:
+        if isinstance(exc, SystemExit) and not exc.code:
+            return
+        _fail(f"could not build the frontend (see the output above): {exc!r}")
+
+
+def backend_env(*, mount_frontend: bool) -> dict[str, str]:
+    """What `reflex run --env prod --single-port` sets for its backend, under Reflex's own
+    names (some are private to Reflex): production mode, the pages already compiled (the
+    backend evaluates them but writes nothing) and the built frontend served by the backend."""
+    from reflex.environment import environment
+
+    return {
+        environment.REFLEX_ENV_MODE.name: "prod",
+        environment.REFLEX_SKIP_COMPILE.name: "true",
+        environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.name: str(mount_frontend).lower(),
+    }
+
+
+UVICORN_SETTINGS: dict[str, Any] = {
+    "loop": "uvloop",
+    "http": "httptools",
+    "ws": "wsproto",
+    "lifespan": "on",
+    # Open streams (SSE) would hold a shutdown forever: after this, they are cut and the
+    # lifespan stops the MCP servers' processes.
+    "timeout_graceful_shutdown": 5,
+    # Longer than a reverse proxy keeps idle upstream connections (Caddy: 2 minutes), so the
+    # proxy never sends a request on a connection we are closing.
+    "timeout_keep_alive": 130,
+    "log_level": "warning",
+    "access_log": False,
+}
+
+
+def run_backend(host: str, port: int) -> None:
+    """Serve the app Reflex serves (pages, API, event websocket, MCP gateway) with uvicorn, in
+    this process and no other: the MCP gateway's sessions and the supervised MCP server
+    processes live in its memory, so a second worker would start its own copy of every server
+    and answer 404 to sessions another worker opened (page state is in Redis either way; heavy
+    work runs in `vibe worker`). Uvicorn with uvloop and httptools costs less per request than
+    granian, Reflex's own server; its websockets (Reflex's /_event) come from wsproto."""
+    import uvicorn
+
+    uvicorn.run("vibe.vibe:app", factory=True, host=host, port=port, **UVICORN_SETTINGS)
 
 
 @main.group()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from vibe.orchestrator.catalog import compile_validator, quick_check
+from vibe.orchestrator.catalog import argument_checks, compile_validator, quick_check
 
 SCHEMAS: list[dict[str, Any]] = [
     {"type": "object"},
@@ -82,3 +82,12 @@ def test_quick_check_agrees_on_plain_calls() -> None:
 )
 def test_quick_check_leaves_other_schemas_to_the_validator(schema: dict[str, Any]) -> None:
     assert quick_check(schema) is None
+
+
+def test_argument_checks_are_compiled_once_per_schema() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    validator, quick = argument_checks(schema)
+    assert argument_checks({**schema}) == (validator, quick)  # an equal schema: the same checks
+    schema["required"] = []  # a tool's schema changing later leaves the compiled checks alone
+    assert not validator.is_valid({}) and quick is not None and not quick({})
+    assert argument_checks(None)[0].is_valid({"anything": 1})

@@ -181,3 +181,12 @@ def child_env(**overrides: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(overrides)
     return env
+
+
+def set_env(**values: str) -> None:
+    """Change this process's environment, and so its children's; the settings are read again.
+    For what reads its configuration from there: Reflex, and rxconfig through the settings."""
+    import os
+
+    os.environ.update(values)
+    get_settings.cache_clear()
