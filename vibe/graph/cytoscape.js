@@ -271,28 +271,31 @@ function vibeAfterFirstFrame() {
   return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0))));
 }
 
-function vibePlaceByFolder(cy) {
-  // The first frame while the worker lays the view out: each folder's nodes in a sunflower,
-  // the folders on a grid.
+function vibeFolderPositions(nodes) {
+  // The first frame while the worker lays the view out: each folder's nodes in a sunflower, the
+  // folders on a grid. Worked out on the plain elements, before they are added: moving added
+  // nodes one by one costs an event and a bounding box update each.
   const groups = new Map();
-  cy.nodes().forEach((n) => {
-    const file = String(n.data("file") || "");
+  for (const n of nodes) {
+    const file = String(n.data.file || "");
     const folder = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : file;
     if (!groups.has(folder)) groups.set(folder, []);
-    groups.get(folder).push(n);
-  });
+    groups.get(folder).push(n.data.id);
+  }
   const folders = [...groups.keys()].sort();
   const columns = Math.ceil(Math.sqrt(folders.length));
   const largest = Math.max(...[...groups.values()].map((g) => g.length));
   const cell = 40 * Math.sqrt(largest) + 80;
+  const positions = {};
   folders.forEach((folder, g) => {
     const x0 = (g % columns) * cell;
     const y0 = Math.floor(g / columns) * cell;
-    groups.get(folder).forEach((n, i) => {
+    groups.get(folder).forEach((id, i) => {
       const r = 20 * Math.sqrt(i);
-      n.position({ x: x0 + r * Math.cos(i * 2.39996), y: y0 + r * Math.sin(i * 2.39996) });
+      positions[id] = [x0 + r * Math.cos(i * 2.39996), y0 + r * Math.sin(i * 2.39996)];
     });
   });
+  return positions;
 }
 
 function vibeApplyPositions(cy, positions) {
@@ -366,11 +369,12 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   // worker once that frame is on screen: started earlier, the worker's start-up and layout take
   // the cores the first frame needs (a laptop has few).
   const offThread = fresh && nodes.length >= VIBE_WORKER_MIN && typeof Worker !== "undefined";
+  const placed = offThread ? vibeFolderPositions(nodes) : null;
   cy.batch(() => {
     cy.elements().remove();
     for (const n of nodes) {
-      const p = saved[n.data.id];
-      if (p && !fresh) n.position = { x: p[0], y: p[1] };
+      const p = placed ? placed[n.data.id] : fresh ? null : saved[n.data.id];
+      if (p) n.position = { x: p[0], y: p[1] };
     }
     cy.add(nodes);
     const added = cy.add(edges);
@@ -383,7 +387,6 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   if (fresh && nodes.length > 0) {
     missing = new Set(nodes.map((n) => n.data.id));
     if (offThread) {
-      cy.batch(() => vibePlaceByFolder(cy));
       pending = vibeAfterFirstFrame().then(
         () => vibeLayoutOffThread(nodes, edges) || Promise.reject(new Error("no layout worker")),
       );
