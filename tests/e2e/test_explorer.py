@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import networkx as nx
@@ -100,6 +101,14 @@ def test_explorer_golden_path(page, live_app):
     graph = nx.read_graphml(download.value.path())
     assert "shop.prices" in {d.get("label") for _, d in graph.nodes(data=True)}
     assert graph.number_of_edges() > 0
+    page.keyboard.press("Escape")
+    # The picture as SVG: drawn by the exporter the canvas loads on first use.
+    page.locator("#export-menu").click()
+    with page.expect_download() as download:
+        page.locator("#export-image-svg").click()
+    svg = Path(download.value.path()).read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
+    assert "shop.prices" in svg
     page.keyboard.press("Escape")
 
     # Follow the symbol to the editor at its line.

@@ -40,19 +40,25 @@ const VIBE_GRAPH_CSS = `
 `;
 
 function vibeLoadCytoscape() {
+  // The core only: the fcose layout and the SVG exporter are not needed for a first frame (a big
+  // view is laid out by the worker, which has its own copy), so they load when first used.
   if (vibeCytoscapePromise === null) {
-    vibeCytoscapePromise = Promise.all([
-      import("cytoscape"),
-      import("cytoscape-fcose"),
-      import("cytoscape-svg"),
-    ]).then(([core, fcose, svg]) => {
-      const cytoscape = core.default;
-      cytoscape.use(fcose.default);
-      cytoscape.use(svg.default);
-      return cytoscape;
-    });
+    vibeCytoscapePromise = import("cytoscape").then((core) => core.default);
   }
   return vibeCytoscapePromise;
+}
+
+const vibeExtensions = new Map();
+
+function vibeExtension(name) {
+  // Registers the fcose layout or the SVG exporter on first use; resolves once it is there.
+  if (!vibeExtensions.has(name)) {
+    const module = name === "fcose" ? import("cytoscape-fcose") : import("cytoscape-svg");
+    vibeExtensions.set(name, Promise.all([vibeLoadCytoscape(), module]).then(([cytoscape, ext]) => {
+      cytoscape.use(ext.default);
+    }));
+  }
+  return vibeExtensions.get(name);
 }
 
 if (typeof window !== "undefined") vibeLoadCytoscape(); // download while the page's state loads
@@ -219,7 +225,8 @@ function vibeLayoutOptions(count) {
   };
 }
 
-function vibeLayout(cy, count) {
+async function vibeLayout(cy, count) {
+  await vibeExtension("fcose");
   return new Promise((resolve) => {
     const layout = cy.layout(vibeLayoutOptions(count));
     layout.one("layoutstop", resolve);
@@ -307,8 +314,9 @@ function vibeApplyPositions(cy, positions) {
   });
 }
 
-function vibeSettle(cy, missing) {
+async function vibeSettle(cy, missing) {
   // Only the new nodes move: everything already drawn is pinned where the user saw it.
+  await vibeExtension("fcose");
   const fixed = cy.nodes().filter((n) => !missing.has(n.id()))
     .map((n) => ({ nodeId: n.id(), position: { ...n.position() } }));
   return new Promise((resolve) => {
@@ -475,7 +483,8 @@ function vibeDownload(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
-function vibeExport(cy, format, name) {
+async function vibeExport(cy, format, name) {
+  if (format === "svg") await vibeExtension("svg");
   if (format === "png") {
     const blob = cy.png({ output: "blob", full: true, bg: "#ffffff", maxWidth: 8000, maxHeight: 8000 });
     vibeDownload(blob, `${name}.png`);
@@ -722,7 +731,7 @@ function VibeGraph({
   useEffect(() => {
     const cy = cyRef.current;
     if (cy && exportNonce > 0 && exportFormat) {
-      vibeExport(cy, exportFormat, `${projectKey}-graph`);
+      vibeExport(cy, exportFormat, `${projectKey}-graph`).catch((err) => console.error("export failed", err));
     }
   }, [exportNonce]);
 
