@@ -423,9 +423,9 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   return { changed: missing.size > 0 || data.layout === "seeded", pending };
 }
 
-function vibeFetchView(src, signal, started) {
-  // `started`: the response promise of a request the page's head already made for `src`.
-  return (started || fetch(src, { credentials: "same-origin", signal })).then((res) =>
+function vibeFetchView(src, signal, response) {
+  // `response`: the promise of a request the page's head already made for `src`.
+  return (response || fetch(src, { credentials: "same-origin", signal })).then((res) =>
     res.json().then((data) => {
       if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
       return { data, fetched: performance.now() };

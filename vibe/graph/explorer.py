@@ -20,7 +20,6 @@ from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
 from vibe.graph import layouts, opening, query, service, store, views
 from vibe.graph.models import GraphIndexRow
-from vibe.projects import service as projects
 from vibe.projects.workspace import open_workspace
 
 ATTR_CHUNK = 500
@@ -90,11 +89,6 @@ def parse_filters(
     )
 
 
-def project_id(user: User, ref: str, *, session: Session) -> int:
-    """The id of the project with this slug (or id) if `user` is a member; NotFound if not."""
-    return projects.get_project(user, ref, session=session).project.id or 0
-
-
 def project_view(
     user: User,
     project_id: int,
@@ -126,10 +120,10 @@ def _placed(
 def opening_view(user: User, ref: str, *, session: Session) -> dict[str, Any]:
     """The opening view of the project with this slug (or id), plus its `project_id`: read from
     what the indexing job prepared, without loading the graph when that is there."""
-    pid = project_id(user, ref, session=session)
-    row = service.built_index(user, pid, session=session)
+    row = service.built_index(user, ref, session=session)
     view = _opening_of(row, session)["view"]
-    return {**view, **_placed(row, OPENING_VIEW, OPENING_PARAMS, view), "project_id": pid}
+    placed = _placed(row, OPENING_VIEW, OPENING_PARAMS, view)
+    return {**view, **placed, "project_id": row.project_id}
 
 
 def prepare_opening(row: GraphIndexRow, *, session: Session) -> dict[str, Any]:
@@ -227,7 +221,8 @@ def explorer_status(user: User, project_id: int, *, session: Session) -> dict[st
 
 def facets(user: User, project_id: int, *, session: Session) -> dict[str, list[str]]:
     """The languages and top folders present, for the filter controls."""
-    return _opening_of(service.built_index(user, project_id, session=session), session)["facets"]
+    found = _opening_of(service.built_index(user, project_id, session=session), session)["facets"]
+    return {k: list(v) for k, v in found.items()}  # the stored lists are shared (`opening.read`)
 
 
 def graph_facets(g: nx.MultiDiGraph) -> dict[str, list[str]]:

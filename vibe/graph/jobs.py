@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlmodel import Session
+
 from jobs.registry import Cancelled, JobContext, job
 from vibe.core.config import get_settings
 from vibe.core.db import session_scope
@@ -46,7 +48,7 @@ def index_graph(ctx: JobContext, *, index_id: int, full: bool = False) -> dict[s
     return result
 
 
-def _prepare_opening(row: GraphIndexRow, session: Any) -> None:
+def _prepare_opening(row: GraphIndexRow, session: Session) -> None:
     """Have the explorer's opening view ready for the first visit; without it, that visit builds
     it (slower, nothing lost)."""
     from vibe.graph import explorer

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from vibe.core.config import get_settings
+from vibe.core.files import write_json_atomic
 
 MAX_POSITIONS = 20_000  # per view key: the 5K element budget plus what expanding adds
 EXACT, SEEDED, NONE = "exact", "seeded", "none"
@@ -66,20 +65,8 @@ def save(index_id: int, key: str, generation: int, positions: Positions) -> bool
         merged.update({i: [round(x, 1), round(y, 1)] for i, (x, y) in positions.items()})
         if len(merged) > MAX_POSITIONS:
             merged = {i: [round(x, 1), round(y, 1)] for i, (x, y) in positions.items()}
-        _write(path, {"key": key, "generation": generation, "positions": merged})
+        write_json_atomic(path, {"key": key, "generation": generation, "positions": merged})
     return True
-
-
-def _write(path: Path, body: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".layout-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(body, out, separators=(",", ":"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def clear(index_id: int) -> None:

@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from vibe.core.config import get_settings
+from vibe.core.files import write_json_atomic
 from vibe.graph.models import GraphIndexRow
+
+KEPT = 8  # parsed files kept in memory (a few hundred KB each for the biggest views)
+_parsed: dict[Path, tuple[tuple[int, int], Any]] = {}
+_lock = threading.Lock()
 
 
 def _file(session: Session, index_id: int) -> Path:
@@ -36,11 +40,29 @@ def _file(session: Session, index_id: int) -> Path:
 
 
 def read(session: Session, row: GraphIndexRow) -> dict[str, Any] | None:
-    """The stored `{"view": ..., "facets": ...}` of `row`'s current generation, or None."""
+    """The stored `{"view": ..., "facets": ...}` of `row`'s current generation, or None.
+
+    Callers must not change it: a visit reads it twice (its opening view, its page's facets),
+    so the parsed file is kept until the file changes."""
+    path = _file(session, row.id or 0)
     try:
-        stored = json.loads(_file(session, row.id or 0).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        info = path.stat()
+    except OSError:
         return None
+    stamp = (info.st_ino, info.st_mtime_ns)  # each write renames a new file over the old
+    with _lock:
+        memo = _parsed.get(path)
+    if memo is not None and memo[0] == stamp:
+        stored = memo[1]
+    else:
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        with _lock:
+            _parsed[path] = (stamp, stored)
+            while len(_parsed) > KEPT:
+                _parsed.pop(next(iter(_parsed)))
     if not isinstance(stored, dict) or stored.get("generation") != row.generation:
         return None
     if not isinstance(stored.get("view"), dict) or not isinstance(stored.get("facets"), dict):
@@ -50,19 +72,5 @@ def read(session: Session, row: GraphIndexRow) -> dict[str, Any] | None:
 
 def write(session: Session, row: GraphIndexRow, view: dict[str, Any], facets: dict) -> None:
     """Store what was built for `row`'s current generation (atomically: readers never see half)."""
-    path = _file(session, row.id or 0)
     body = {"generation": row.generation, "view": view, "facets": facets}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".opening-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(body, out, separators=(",", ":"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def forget(session: Session, index_id: int) -> None:
-    """Drop the stored opening of an index (its graph is gone)."""
-    _file(session, index_id).unlink(missing_ok=True)
+    write_json_atomic(_file(session, row.id or 0), body)

@@ -145,9 +145,9 @@ def latest_index(*, session: Session) -> GraphIndexRow:
 
 # -- projects -------------------------------------------------------------------------------------
 def project_index(
-    user: User, project_id: int, *, session: Session, need: Role = Role.viewer
+    user: User, project_id: int | str, *, session: Session, need: Role = Role.viewer
 ) -> GraphIndexRow:
-    """The project's index row (created on first use); NotFound for non-members."""
+    """The project's (by id or slug) index row, created on first use; NotFound for non-members."""
     from vibe.projects import service as projects
     from vibe.projects.workspace import workspace_root
 
@@ -207,8 +207,8 @@ def ready_graph(
     return row, loaded_graph(row, session=session)
 
 
-def built_index(user: User, project_id: int, *, session: Session) -> GraphIndexRow:
-    """The project's index row; NotFound until something was indexed."""
+def built_index(user: User, project_id: int | str, *, session: Session) -> GraphIndexRow:
+    """The project's (by id or slug) index row; NotFound until something was indexed."""
     row = project_index(user, project_id, session=session)
     if row.generation == 0:
         raise NotFound("this project's graph has not been built yet; start indexing first")

@@ -14,7 +14,7 @@ from there, and both are fixed here, for every page, without touching the build:
 * A page whose code asks the API for the same thing on every visit (the graph explorer's opening
   view) would ask only once that code has loaded. Pages register such requests
   (:func:`early_fetch`); the page's head starts them, and the code takes the answer from
-  ``window.__vibeEarly`` (see :data:`EARLY_SCRIPT`).
+  ``window.__vibeEarly`` (see :func:`early_tags`).
 """
 
 from __future__ import annotations
