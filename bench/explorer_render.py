@@ -7,7 +7,8 @@ module level, cut to the 5K element budget, is measured too). Each view is opene
 browser context, and the time is taken from navigation start to the frame after the canvas drew
 and laid out the elements (`window.__vibeGraphReady`; everything is in place in that frame, the
 layout included, and the canvas answers input). Prints medians and ratios against the baseline
-for: the cold first visit (the server loads the graph, nobody laid the view out yet), fresh
+for: the cold first visit (the server has not loaded the graph, only the opening view the
+indexing job prepares is on disk, and nobody laid the view out yet), fresh
 visits whose layout the server stored from an earlier visit, fresh visits that lay the view out
 themselves (the server's stored layouts cleared before each), and a reload in the same tab.
 
@@ -276,8 +277,9 @@ def report(rows) -> None:
     ):
         verdict = "meets" if value <= TARGET_5K else "misses"
         print(f"5K elements, {label}: {value:.3f} s, {verdict} the {TARGET_5K} s target")
-    print("seconds, medians of fresh browser contexts; cold = first visit (the server loads the")
-    print("graph and builds the view, no stored layout); stored = the layout an earlier visit")
+    print("seconds, medians of fresh browser contexts; cold = first visit (graph not loaded, the")
+    print("opening view as the indexing job prepared it, no stored layout); stored = the layout")
+    print("an earlier visit")
     print("stored on the server; laid = the server's layouts cleared first, so the page lays the")
     print("view out itself (big views: first frame placed by folder, fcose in a worker); final =")
     print("when that layout was in place (laid); view = from the view request to the first frame")
