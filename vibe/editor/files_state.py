@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import PurePosixPath
 
@@ -108,21 +109,25 @@ class FileOpsState(rx.State):
         stored = []
         try:
             with editor._access(auth, Role.editor) as (ws, access, session, user):
+                author = service.author_for(user)
                 for upload in files:
                     data = await upload.read()
                     name = upload.name or upload.filename or ""
                     # A dropped folder arrives as relative paths: keep its structure.
                     inner = upload.path.parent.as_posix() if upload.path else ""
-                    saved = ws.upload(
+                    # Writing and committing block (git runs per file): in a worker thread,
+                    # so other users' pages do not wait for this upload.
+                    saved = await asyncio.to_thread(
+                        ws.upload,
                         self.target,
                         name,
                         data,
-                        author=service.author_for(user),
+                        author=author,
                         relative_dir="" if inner == "." else inner,
                     )
                     stored.append(saved.path)
                 service.touch_project(access.project, session=session)
-                editor._fill_tree(ws)
+                await asyncio.to_thread(editor._fill_tree, ws)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
         if stored:

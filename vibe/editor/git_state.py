@@ -45,15 +45,22 @@ class GitState(rx.State):
     new_branch: str = ""
 
     async def _run(self, need: Role, action: Callable[..., Any]) -> Any:
+        """Run a git action and refresh the panel in a worker thread: git and the database
+        block, and on the event loop they would stall every other user's page meanwhile (the
+        handler holds this client's state lock, so nothing else touches these states)."""
         editor = await self.get_state(EditorState)
         auth = await self.get_state(SessionState)
-        with editor._access(auth, need) as (ws, access, session, user):
-            result = action(ws, service.author_for(user))
-            if need != Role.viewer:
-                service.touch_project(access.project, session=session)
-                editor._fill_tree(ws)
-            self._fill(ws.root)
-            return result
+
+        def work() -> Any:
+            with editor._access(auth, need) as (ws, access, session, user):
+                result = action(ws, service.author_for(user))
+                if need != Role.viewer:
+                    service.touch_project(access.project, session=session)
+                    editor._fill_tree(ws)
+                self._fill(ws.root)
+                return result
+
+        return await asyncio.to_thread(work)
 
     def _fill(self, root) -> None:  # type: ignore[no-untyped-def]
         self.changes = [{"path": c.path, "status": c.status} for c in g.changes(root)]
@@ -147,9 +154,9 @@ class GitState(rx.State):
     @rx.event
     async def save_remote(self, form: dict[str, str]):
         url = form.get("remote", "")
+        auth = await self.get_state(SessionState)
         try:
-            with user_session(await self.get_state(SessionState)) as (_session, user):
-                local = remote_jobs.may_use_local_remotes(user)
+            local = await asyncio.to_thread(_may_use_local_remotes, auth)
             await self._run(
                 Role.owner, lambda ws, _a: g.set_remote(ws.root, url, allow_local=local)
             )
@@ -178,11 +185,14 @@ class GitState(rx.State):
             return ""
         editor = await self.get_state(EditorState)
         auth = await self.get_state(SessionState)
-        try:
+        ref = editor.project_id or editor.router.page.params.get("slug", "")
+
+        def queue() -> tuple[str, int]:
             with user_session(auth) as (session, user):
-                ref = editor.project_id or editor.router.page.params.get("slug", "")
-                job_id = remote_jobs.start_sync(user, ref, direction, session=session)
-                user_id = user.id or 0
+                return remote_jobs.start_sync(user, ref, direction, session=session), user.id or 0
+
+        try:
+            job_id, user_id = await asyncio.to_thread(queue)
         except VibeError as exc:
             return exc.message
         self.busy, self.sync_job = direction, job_id
@@ -207,20 +217,35 @@ class GitState(rx.State):
         """The remote work is over: the tree and the panel show the workspace as it is now."""
         self.busy, self.sync_job = "", ""
         editor = await self.get_state(EditorState)
-        with editor._workspace(await self.get_state(SessionState)) as ws:
-            editor._fill_tree(ws)
-            self._fill(ws.root)
+        auth = await self.get_state(SessionState)
+
+        def refill() -> None:
+            with editor._workspace(auth) as ws:
+                editor._fill_tree(ws)
+                self._fill(ws.root)
+
+        await asyncio.to_thread(refill)
 
     @rx.event
     async def cancel_sync(self):
         auth = await self.get_state(SessionState)
-        try:
+        job_id = self.sync_job
+
+        def cancel() -> None:
             with user_session(auth) as (session, user):
-                jobs_service.cancel_job(self.sync_job, session=session, user=user)
+                jobs_service.cancel_job(job_id, session=session, user=user)
+
+        try:
+            await asyncio.to_thread(cancel)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return
         self.sync_message = "cancelling…"
+
+
+def _may_use_local_remotes(auth: SessionState) -> bool:
+    with user_session(auth) as (_session, user):
+        return remote_jobs.may_use_local_remotes(user)
 
 
 def job_snapshot(job_id: str, user_id: int) -> dict[str, Any]:
