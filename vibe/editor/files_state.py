@@ -7,12 +7,16 @@ import json
 from pathlib import PurePosixPath
 
 import reflex as rx
+from sqlmodel import Session
 
+from vibe.auth.models import User
 from vibe.auth.state import SessionState
 from vibe.core.errors import VibeError
 from vibe.editor.state import EditorState
 from vibe.projects import service
 from vibe.projects.models import Role
+from vibe.projects.service import Access
+from vibe.projects.workspace import Workspace
 
 # The upload dialog's file input; not the toolbar button's id, both are on the page at once.
 UPLOAD_ID = "upload-files"
@@ -53,15 +57,20 @@ class FileOpsState(rx.State):
         yield
         editor = await self.get_state(EditorState)
         auth = await self.get_state(SessionState)
+        mode, target = self.mode, self.target
+
+        def work(ws: Workspace, access: Access, session: Session, user: User) -> str:
+            author = service.author_for(user)
+            if mode == "rename":
+                done = ws.move(target, name, author=author)
+            else:
+                done = ws.create(name, kind=mode, author=author)
+            service.touch_project(access.project, session=session)
+            editor._fill_tree(ws)
+            return done
+
         try:
-            with editor._access(auth, Role.editor) as (ws, access, session, user):
-                author = service.author_for(user)
-                if self.mode == "rename":
-                    done = ws.move(self.target, name, author=author)
-                else:
-                    done = ws.create(name, kind=self.mode, author=author)
-                service.touch_project(access.project, session=session)
-                editor._fill_tree(ws)
+            done = await editor._access_off_loop(auth, Role.editor, work)
         except VibeError as exc:
             self.error = exc.message
             return
@@ -88,11 +97,14 @@ class FileOpsState(rx.State):
         path = self.delete_target
         editor = await self.get_state(EditorState)
         auth = await self.get_state(SessionState)
+
+        def work(ws: Workspace, access: Access, session: Session, user: User) -> None:
+            ws.delete(path, author=service.author_for(user))
+            service.touch_project(access.project, session=session)
+            editor._fill_tree(ws)
+
         try:
-            with editor._access(auth, Role.editor) as (ws, access, session, user):
-                ws.delete(path, author=service.author_for(user))
-                service.touch_project(access.project, session=session)
-                editor._fill_tree(ws)
+            await editor._access_off_loop(auth, Role.editor, work)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from vibe.auth.models import User
 from vibe.auth.state import SessionState
@@ -21,7 +22,9 @@ from vibe.jobs import service as jobs_service
 from vibe.jobs.models import JobStatus
 from vibe.projects import service
 from vibe.projects.models import Role
+from vibe.projects.service import Access
 from vibe.projects.state import time_ago, user_session
+from vibe.projects.workspace import Workspace
 
 RELOAD_OPEN_FILES = "window.vibeEditor && window.vibeEditor.reloadClean()"
 FOLLOW_SECONDS = 0.25  # how often the panel reads a running push/pull job
@@ -45,22 +48,18 @@ class GitState(rx.State):
     new_branch: str = ""
 
     async def _run(self, need: Role, action: Callable[..., Any]) -> Any:
-        """Run a git action and refresh the panel in a worker thread: git and the database
-        block, and on the event loop they would stall every other user's page meanwhile (the
-        handler holds this client's state lock, so nothing else touches these states)."""
+        """A git action, then the panel (and the tree, after a change) refreshed; off the loop."""
         editor = await self.get_state(EditorState)
-        auth = await self.get_state(SessionState)
 
-        def work() -> Any:
-            with editor._access(auth, need) as (ws, access, session, user):
-                result = action(ws, service.author_for(user))
-                if need != Role.viewer:
-                    service.touch_project(access.project, session=session)
-                    editor._fill_tree(ws)
-                self._fill(ws.root)
-                return result
+        def work(ws: Workspace, access: Access, session: Session, user: User) -> Any:
+            result = action(ws, service.author_for(user))
+            if need != Role.viewer:
+                service.touch_project(access.project, session=session)
+                editor._fill_tree(ws)
+            self._fill(ws.root)
+            return result
 
-        return await asyncio.to_thread(work)
+        return await editor._access_off_loop(await self.get_state(SessionState), need, work)
 
     def _fill(self, root) -> None:  # type: ignore[no-untyped-def]
         self.changes = [{"path": c.path, "status": c.status} for c in g.changes(root)]

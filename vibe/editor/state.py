@@ -6,10 +6,12 @@ This state holds names, flags and the tree (what the page shows) and calls the s
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -25,6 +27,8 @@ from vibe.projects.state import user_session
 from vibe.projects.tree import Entry
 from vibe.projects.workspace import Workspace
 from vibe.ui import routes
+
+T = TypeVar("T")
 
 QUICK_OPEN_LIMIT = 50
 
@@ -111,6 +115,22 @@ class EditorState(rx.State):
             ref = self.project_id or self.router.page.params.get("slug", "")
             ws, access = project_workspace(user, ref, session=session, need=need)
             yield ws, access, session, user
+
+    async def _access_off_loop(
+        self,
+        auth: SessionState,
+        need: Role,
+        work: Callable[[Workspace, Access, Session, User], T],
+    ) -> T:
+        """``work`` inside :meth:`_access`, in a worker thread: git and the database block, and
+        on the event loop they would stall every other user's page meanwhile. The handler
+        holds this client's state lock, so nothing else touches the states ``work`` fills."""
+
+        def run() -> T:
+            with self._access(auth, need) as (ws, access, session, user):
+                return work(ws, access, session, user)
+
+        return await asyncio.to_thread(run)
 
     @rx.event
     async def load(self):
