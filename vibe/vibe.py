@@ -11,6 +11,7 @@ from vibe.core.config import get_settings
 from vibe.core.logging import setup_logging
 from vibe.orchestrator import gateway
 from vibe.orchestrator.builtin import preconfigure_at_start
+from vibe.ui import asset_front
 
 setup_logging(get_settings().log_level, get_settings().log_json)
 
@@ -19,10 +20,11 @@ _api = create_api()
 
 class _App(rx.App):
     """Reflex's app, with the MCP gateway's fast path in front of Reflex's own middleware (its
-    error pages, CORS, state contexts: none of them an MCP client's business)."""
+    error pages, CORS, state contexts: none of them an MCP client's business), and the built
+    frontend's hashed files served from memory (see `vibe.ui.asset_front`)."""
 
     def __call__(self) -> ASGIApp:
-        return gateway.outermost(super().__call__(), _api)
+        return gateway.outermost(asset_front.around(super().__call__()), _api)
 
 
 app = _App(api_transformer=_api)

@@ -80,7 +80,7 @@ def early_tags(path: str) -> bytes:
     return b""
 
 
-def _client_dir() -> Path:
+def client_dir() -> Path:
     """Where the production build's static files are (``.web/build/client``)."""
     from reflex.utils import prerequisites
     from reflex_base import constants
@@ -199,7 +199,7 @@ class FrontendAssetsMiddleware:
     @property
     def client_dir(self) -> Path:
         if self._client_dir is None:
-            self._client_dir = _client_dir()
+            self._client_dir = client_dir()
         return self._client_dir
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
