@@ -4,9 +4,10 @@ Stores synthetic graphs into projects of a running Vibe (written straight into i
 a tiny one (the baseline: the explorer page with an almost empty canvas), module overviews of
 about 1K and 5K elements, and a graph of 20K nodes (whose overview starts at package level; its
 module level, cut to the 5K element budget, is measured too). Each view is opened in a fresh
-browser context, and the time is taken from navigation start to the frame after the canvas drew
-and laid out the elements (`window.__vibeGraphReady`; everything is in place in that frame, the
-layout included, and the canvas answers input). Prints medians and ratios against the baseline
+browser context, and the time is taken from navigation start to the end of the first frame in
+which the canvas drew the laid-out elements (`window.__vibeGraphReady`, set by the first task
+after that frame: Cytoscape's `render` event, then a timeout; the canvas answers input from
+then on). Prints medians and ratios against the baseline
 for: the cold first visit (the server has not loaded the graph, only the opening view the
 indexing job prepares is on disk, and nobody laid the view out yet), fresh
 visits whose layout the server stored from an earlier visit, fresh visits that lay the view out

@@ -273,6 +273,22 @@ function vibeLayoutOffThread(nodes, edges) {
   });
 }
 
+function vibeAfterDrawn(cy, done) {
+  // Calls `done` once the canvas has drawn what it holds now and that frame is finished (a task
+  // after the frame's rendering, as the frame is handed to the screen). A canvas with nothing to
+  // draw (an empty view) renders nothing: then at the start of the next frame but one.
+  let called = false;
+  const once = () => {
+    if (called) return;
+    called = true;
+    if (!cy.destroyed()) cy.off("render", drawn);
+    done();
+  };
+  const drawn = () => setTimeout(once, 0);
+  cy.one("render", drawn);
+  requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(once)));
+}
+
 function vibeAfterFirstFrame() {
   // Resolves once the frame being prepared has been drawn (a second frame has begun).
   return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0))));
@@ -674,7 +690,7 @@ function VibeGraph({
           pending.then(() => {
             if (!alive()) return;
             if (data.generation) vibeShareLayout(url, data, cy);
-            requestAnimationFrame(() => {
+            vibeAfterDrawn(cy, () => {
               window.__vibeGraphLaidOut = { at: performance.now(), src: url, ms: performance.now() - started };
             });
           });
@@ -686,24 +702,22 @@ function VibeGraph({
           focusDone.current = f.focusNonce;
         }
         const empty = data.elements.nodes.length === 0;
-        requestAnimationFrame(() =>
-          requestAnimationFrame(() => {
-            if (!alive()) return;
-            const ms = Math.round(performance.now() - started);
-            const info = { ...data.counts, truncated: !!data.truncated, level: data.level || "",
-              has_coverage: !!data.has_coverage, ms };
-            const at = performance.now();
-            const phases = { fetch: marks.fetched - started, add: marks.added - marks.fetched,
-              layout: marks.laidOut - marks.added, paint: at - marks.laidOut };
-            window.__vibeGraphReady = { ...info, at, src: url, started, phases, layout: marks.layout,
-              opening: !!req.opening };
-            if (marks.layout !== "placed") window.__vibeGraphLaidOut = { at, src: url, ms };
-            req.info = info;
-            req.drawnBy = cy;
-            setPhase(empty ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
-            latest.current.onLoaded && latest.current.onLoaded(info);
-          }),
-        );
+        vibeAfterDrawn(cy, () => {
+          if (!alive()) return;
+          const ms = Math.round(performance.now() - started);
+          const info = { ...data.counts, truncated: !!data.truncated, level: data.level || "",
+            has_coverage: !!data.has_coverage, ms };
+          const at = performance.now();
+          const phases = { fetch: marks.fetched - started, add: marks.added - marks.fetched,
+            layout: marks.laidOut - marks.added, paint: at - marks.laidOut };
+          window.__vibeGraphReady = { ...info, at, src: url, started, phases, layout: marks.layout,
+            opening: !!req.opening };
+          if (marks.layout !== "placed") window.__vibeGraphLaidOut = { at, src: url, ms };
+          req.info = info;
+          req.drawnBy = cy;
+          setPhase(empty ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
+          latest.current.onLoaded && latest.current.onLoaded(info);
+        });
       })
       .catch((err) => {
         if (!alive() || (err && err.name === "AbortError")) return;
