@@ -117,9 +117,11 @@ def test_anything_else_goes_to_the_app(client, behind, path):
     assert behind.paths
 
 
-def test_other_methods_go_to_the_app(client, behind):
+def test_other_methods_and_ranges_go_to_the_app(client, behind):
     assert client.post("/assets/entry-AbCd12_-.js").text == "from the app"
-    assert behind.paths == ["/assets/entry-AbCd12_-.js"]
+    ranged = client.get("/assets/entry-AbCd12_-.js", headers={"Range": "bytes=0-9"})
+    assert ranged.text == "from the app"
+    assert behind.paths == ["/assets/entry-AbCd12_-.js"] * 2
 
 
 def test_too_big_to_keep_goes_to_the_app(built, behind, monkeypatch):

@@ -7,7 +7,8 @@ a 2-core box their queue held the page's scripts back: the last one arrived abou
 the page, against about 190 ms from memory. The names carry a content hash, so a name's bytes
 never change while the server runs: each file and its precompressed sidecars are read once and
 answered with the same headers the middleware would give. Anything else (an unknown name, a
-sidecar asked for directly, a file too big to keep, another method) goes to the app, as before.
+sidecar asked for directly, a file too big to keep, another method, a range request) goes to the
+app, as before.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class AssetFront:
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
             or not scope["path"].startswith(self.prefix)
+            or any(key == b"range" for key, _ in scope["headers"])
         ):
             await self.app(scope, receive, send)
             return
