@@ -140,10 +140,13 @@ class EditorState(rx.State):
         self.loading, self.missing = True, False
         yield
         auth = await self.get_state(SessionState)
+
+        def work(ws: Workspace, access: Access, _session: Session, _user: User) -> None:
+            self._show(access)
+            self._fill_tree(ws)  # a walk of the project's files: off the loop
+
         try:
-            with self._access(auth) as (ws, access, _session, _user):
-                self._show(access)
-                self._fill_tree(ws)
+            await self._access_off_loop(auth, Role.viewer, work)
         except VibeError as exc:
             self.missing = exc.status == 404
             if exc.status not in (401, 404):
@@ -186,8 +189,7 @@ class EditorState(rx.State):
     async def refresh_tree(self):
         auth = await self.get_state(SessionState)
         try:
-            with self._workspace(auth) as ws:
-                self._fill_tree(ws)
+            await self._access_off_loop(auth, Role.viewer, lambda ws, *_: self._fill_tree(ws))
         except VibeError as exc:
             yield rx.toast.error(exc.message)
 
