@@ -23,7 +23,7 @@ from vibe.jobs.models import JobStatus
 from vibe.projects import service
 from vibe.projects.models import Role
 from vibe.projects.service import Access
-from vibe.projects.state import time_ago, user_session
+from vibe.projects.state import as_user, time_ago
 from vibe.projects.workspace import Workspace
 
 RELOAD_OPEN_FILES = "window.vibeEditor && window.vibeEditor.reloadClean()"
@@ -155,7 +155,7 @@ class GitState(rx.State):
         url = form.get("remote", "")
         auth = await self.get_state(SessionState)
         try:
-            local = await asyncio.to_thread(_may_use_local_remotes, auth)
+            local = await as_user(auth, lambda user, _s: remote_jobs.may_use_local_remotes(user))
             await self._run(
                 Role.owner, lambda ws, _a: g.set_remote(ws.root, url, allow_local=local)
             )
@@ -186,12 +186,11 @@ class GitState(rx.State):
         auth = await self.get_state(SessionState)
         ref = editor.project_id or editor.router.page.params.get("slug", "")
 
-        def queue() -> tuple[str, int]:
-            with user_session(auth) as (session, user):
-                return remote_jobs.start_sync(user, ref, direction, session=session), user.id or 0
+        def queue(user: User, session: Session) -> tuple[str, int]:
+            return remote_jobs.start_sync(user, ref, direction, session=session), user.id or 0
 
         try:
-            job_id, user_id = await asyncio.to_thread(queue)
+            job_id, user_id = await as_user(auth, queue)
         except VibeError as exc:
             return exc.message
         self.busy, self.sync_job = direction, job_id
@@ -216,35 +215,26 @@ class GitState(rx.State):
         """The remote work is over: the tree and the panel show the workspace as it is now."""
         self.busy, self.sync_job = "", ""
         editor = await self.get_state(EditorState)
-        auth = await self.get_state(SessionState)
 
-        def refill() -> None:
-            with editor._workspace(auth) as ws:
-                editor._fill_tree(ws)
-                self._fill(ws.root)
+        def refill(ws: Workspace, *_: Any) -> None:
+            editor._fill_tree(ws)
+            self._fill(ws.root)
 
-        await asyncio.to_thread(refill)
+        await editor._access_off_loop(await self.get_state(SessionState), Role.viewer, refill)
 
     @rx.event
     async def cancel_sync(self):
         auth = await self.get_state(SessionState)
         job_id = self.sync_job
-
-        def cancel() -> None:
-            with user_session(auth) as (session, user):
-                jobs_service.cancel_job(job_id, session=session, user=user)
-
         try:
-            await asyncio.to_thread(cancel)
+            await as_user(
+                auth,
+                lambda user, session: jobs_service.cancel_job(job_id, session=session, user=user),
+            )
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return
         self.sync_message = "cancelling…"
-
-
-def _may_use_local_remotes(auth: SessionState) -> bool:
-    with user_session(auth) as (_session, user):
-        return remote_jobs.may_use_local_remotes(user)
 
 
 def job_snapshot(job_id: str, user_id: int) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from vibe.auth import service as auth_service
 from vibe.auth.models import User
 from vibe.auth.state import SessionState
 from vibe.core.db import session_scope
@@ -22,6 +21,7 @@ from vibe.graph import explorer, service
 from vibe.jobs import service as jobs
 from vibe.projects import service as projects
 from vibe.projects.models import Role
+from vibe.projects.state import as_user
 from vibe.ui import routes
 
 API = "/api/v1/projects"
@@ -159,16 +159,7 @@ class ExplorerState(rx.State):
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """`fn(user, *args, session=..., **kwargs)` in a worker thread, as the signed-in user."""
         auth = await self.get_state(SessionState)
-        token = auth._session_token()
-
-        def work() -> Any:
-            with session_scope() as session:
-                user = auth_service.user_for_session(token, session=session)
-                if user is None:
-                    raise Unauthorized("your session has ended; sign in again")
-                return fn(user, *args, session=session, **kwargs)
-
-        return await asyncio.to_thread(work)
+        return await as_user(auth, lambda user, session: fn(user, *args, session=session, **kwargs))
 
     # -- loading and indexing -------------------------------------------------------------
     @rx.event

@@ -26,7 +26,7 @@ from vibe.orchestrator.schemas import ServerIn, ServerPatch
 from vibe.orchestrator.service import Orchestrator, Principal
 from vibe.orchestrator.supervisor import probe
 from vibe.projects import service as projects
-from vibe.projects.state import user_session
+from vibe.projects.state import as_user
 
 T = TypeVar("T")
 FLAGS = ("enabled", "read_only", "confirm_mutations")
@@ -195,13 +195,7 @@ class McpState(rx.State):
     result_error: bool = False
 
     async def _db(self, work: Callable[[User, Session], T]) -> T:
-        auth = await self.get_state(SessionState)
-
-        def run() -> T:
-            with user_session(auth) as (session, user):
-                return work(user, session)
-
-        return await anyio.to_thread.run_sync(run)
+        return await as_user(await self.get_state(SessionState), work)
 
     def _scope(self) -> dict[str, Any]:
         if self.project_id:

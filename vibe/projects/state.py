@@ -6,9 +6,11 @@ signed-in user is re-read from the database on every event through ``SessionStat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TypeVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -56,6 +58,20 @@ def user_session(auth: SessionState) -> Iterator[tuple[Session, User]]:
         if user is None:
             raise Unauthorized("your session has ended; sign in again")
         yield session, user
+
+
+T = TypeVar("T")
+
+
+async def as_user(auth: SessionState, work: Callable[[User, Session], T]) -> T:
+    """``work(user, session)`` in :func:`user_session`, in a worker thread: database calls block,
+    and on the event loop they would stall every other user's page meanwhile."""
+
+    def run() -> T:
+        with user_session(auth) as (session, user):
+            return work(user, session)
+
+    return await asyncio.to_thread(run)
 
 
 class ProjectListState(rx.State):
