@@ -45,7 +45,6 @@ class AssetFront:
         self.directory = directory
         self.prefix = prefix
         self._listing: dict[str, _Asset] | None = None  # listed on the first request
-        self._loading: dict[str, asyncio.Future[_Asset | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -64,18 +63,14 @@ class AssetFront:
 
     async def _asset(self, name: str) -> _Asset | None:
         """The loaded asset called ``name``: only names the listing holds, so a request's path
-        is never joined onto the directory (no traversal), and each file is read once."""
+        is never joined onto the directory (no traversal), and each file is read on its first
+        request (two requests racing for a new file both read it, with the same result)."""
         if self._listing is None:
             self._listing = await asyncio.to_thread(_list, self.directory)
         asset = self._listing.get(name)
         if asset is None or asset.body is not None:
             return asset
-        pending = self._loading.get(name)
-        if pending is None:
-            pending = asyncio.ensure_future(asyncio.to_thread(_load, asset))
-            self._loading[name] = pending
-        loaded = await asyncio.shield(pending)
-        self._loading.pop(name, None)
+        loaded = await asyncio.to_thread(_load, asset)
         if loaded is None:
             self._listing.pop(name, None)  # too big or gone: the app serves it from now on
         return loaded
