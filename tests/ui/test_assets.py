@@ -165,6 +165,9 @@ def test_a_registered_request_starts_in_the_page_head(tmp_path: Path) -> None:
     url = '"/api/v1/projects/demo/graph/views/-/opening"'
     assert f"(window.__vibeEarly=window.__vibeEarly||{{}})[{url}]=" in head
     assert f'response:fetch({url},{{credentials:"same-origin"}})' in head
+    # A preload link starts it before the script, which waits for stylesheets above it.
+    link = f'<link rel="preload" as="fetch" crossorigin="anonymous" href={url}/>'
+    assert head.index(link) < head.index("<script>(window.__vibeEarly")
     assert int(res.headers["content-length"]) == len(res.content)
     other = client.get("/projects/demo", headers={"Accept": "text/html"})
     assert "__vibeEarly" not in other.text
@@ -173,6 +176,8 @@ def test_a_registered_request_starts_in_the_page_head(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("early")
 def test_an_early_request_cannot_break_out_of_its_script() -> None:
     assert assets.early_tags("/projects/demo/graph/extra") == b""
-    tag = assets.early_tags('/projects/a"<b>\\/graph').decode()
-    assert tag.count("<") == 2 and tag.count('"') == 6  # the two tags; the quoted URL twice
-    assert "a%22%3Cb%3E%5C" in tag
+    tags = assets.early_tags('/projects/a"<b>\\/graph').decode()
+    link, script = tags.split("<script>")
+    assert link.count("<") == 1 and link.count('"') == 8  # four attributes
+    assert script.count("<") == 1 and script.count('"') == 6  # the quoted URL twice
+    assert "a%22%3Cb%3E%5C" in link and "a%22%3Cb%3E%5C" in script

@@ -465,6 +465,10 @@ function vibeStartOpening() {
   const started = early ? early.at : performance.now();
   const opening = { slug: decodeURIComponent(match[1]), started, taken: false, url };
   opening.data = vibeFetchView(url, undefined, early && early.response).then((got) => {
+    // The head's preload link started the request before its script asked (`early.at`, which
+    // waits for the stylesheet): timed from there.
+    const entry = performance.getEntriesByName(new URL(url, window.location.href).href, "resource")[0];
+    if (entry && entry.startTime < started) got.requested = entry.startTime;
     opening.result = got;
     return got;
   });
@@ -679,10 +683,11 @@ function VibeGraph({
     if (!cy) return undefined;
     req.drawing = cy;
     const alive = () => request.current.data === req.data && cyRef.current === cy;
-    const { started, data: response, url, key } = req;
+    const { data: response, url, key } = req;
     response
-      .then(async ({ data, fetched }) => {
+      .then(async ({ data, fetched, requested }) => {
         if (!alive()) return;
+        const started = requested === undefined ? req.started : requested;
         const marks = { fetched };
         const { changed, pending } = await vibeDraw(cy, data, key, overlay, styles, marks, alive);
         if (!alive()) return;
