@@ -25,6 +25,7 @@ from vibe.projects.models import Role
 from vibe.projects.service import Access
 from vibe.projects.state import as_user, time_ago
 from vibe.projects.workspace import Workspace
+from vibe.ui import routes
 
 RELOAD_OPEN_FILES = "window.vibeEditor && window.vibeEditor.reloadClean()"
 FOLLOW_SECONDS = 0.25  # how often the panel reads a running push/pull job
@@ -184,7 +185,7 @@ class GitState(rx.State):
             return ""
         editor = await self.get_state(EditorState)
         auth = await self.get_state(SessionState)
-        ref = editor.project_id or editor.router.page.params.get("slug", "")
+        ref = editor.project_id or routes.slug_in(editor.router.url.path)
 
         def queue(user: User, session: Session) -> tuple[str, int]:
             return remote_jobs.start_sync(user, ref, direction, session=session), user.id or 0

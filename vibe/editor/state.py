@@ -112,7 +112,7 @@ class EditorState(rx.State):
         self, auth: SessionState, need: Role = Role.viewer
     ) -> Iterator[tuple[Workspace, Access, Session, User]]:
         with user_session(auth) as (session, user):
-            ref = self.project_id or self.router.page.params.get("slug", "")
+            ref = self.project_id or routes.slug_in(self.router.url.path)
             ws, access = project_workspace(user, ref, session=session, need=need)
             yield ws, access, session, user
 
@@ -134,7 +134,7 @@ class EditorState(rx.State):
 
     @rx.event
     async def load(self):
-        slug = self.router.page.params.get("slug", "")
+        slug = routes.slug_in(self.router.url.path)
         if slug != self.project_slug:
             self.project_id, self.tabs, self.active, self.collapsed = "", [], "", []
         self.loading, self.missing = True, False
@@ -160,7 +160,7 @@ class EditorState(rx.State):
 
     def _linked_file(self) -> tuple[str, int] | None:
         """``?file=<path>&line=<n>`` (links from the graph explorer): the file and line to show."""
-        params = self.router.page.params
+        params = self.router.url.query_parameters
         path = str(params.get("file") or "").strip().lstrip("/")
         if not path:
             return None

@@ -167,7 +167,7 @@ class ExplorerState(rx.State):
         for name, value in PAGE_DEFAULTS.items():
             setattr(self, name, list(value) if isinstance(value, list) else value)
         yield
-        slug = self.router.page.params.get("slug", "")
+        slug = routes.slug_in(self.router.url.path)
         try:
             info = await self._call(_opening, slug)
         except VibeError as exc:

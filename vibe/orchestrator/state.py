@@ -27,6 +27,7 @@ from vibe.orchestrator.service import Orchestrator, Principal
 from vibe.orchestrator.supervisor import probe
 from vibe.projects import service as projects
 from vibe.projects.state import as_user
+from vibe.ui import routes
 
 T = TypeVar("T")
 FLAGS = ("enabled", "read_only", "confirm_mutations")
@@ -208,7 +209,7 @@ class McpState(rx.State):
         self.loading, self.server_id, self.tool_name, self.result = True, 0, "", ""
         self.import_error = self.test_message = self.export_text = ""
         yield
-        slug = self.router.page.params.get("slug", "")
+        slug = routes.slug_in(self.router.url.path)
 
         def scope(user: User, session: Session) -> tuple[int, str, str, bool]:
             if not slug:

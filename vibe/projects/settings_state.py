@@ -26,7 +26,7 @@ class ProjectSettingsState(rx.State):
     delete_text: str = ""
 
     def _route_slug(self) -> str:
-        return self.router.page.params.get("slug", "")
+        return routes.slug_in(self.router.url.path)
 
     @rx.event
     async def load(self):
