@@ -334,3 +334,42 @@ def test_a_built_view_is_reused_until_the_graph_changes(session, graph):
     session.commit()
     rebuilt = build(session, alice, pid, "overview", expanded=[util])
     assert rebuilt["elements"] is not first["elements"] and rebuilt["elements"] == first["elements"]
+
+
+def test_big_views_are_sent_gzipped_to_clients_that_take_it(login, session, graph, monkeypatch):
+    from vibe.graph import views_api
+
+    alice, pid, _ = graph
+    client = login(alice)
+    base = f"/api/v1/projects/{pid}/graph/views"
+    small = client.get(f"{base}/-/opening")  # the fixture's views are far below the threshold
+    assert "content-encoding" not in small.headers and small.headers["vary"] == "Accept-Encoding"
+    monkeypatch.setattr(views_api, "GZIP_FROM", 0)
+    for url in (f"{base}/-/opening", f"{base}/overview"):
+        raw = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert raw.headers["content-encoding"] == "gzip", url
+        assert raw.headers["cache-control"] == "private, no-store"
+        plain = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+        assert "content-encoding" not in plain.headers
+        assert plain.json() == raw.json()  # the client decoded the gzipped one: the same view
+
+
+@pytest.mark.parametrize(
+    ("header", "taken"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("*", True),
+        ("GZIP", True),
+        ("gzip;q=0", False),
+        ("gzip;q=0.0, identity", False),
+        ("identity", False),
+        ("", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_as_http_says(header: str, taken: bool) -> None:
+    from vibe.graph.views_api import accepts_gzip
+
+    assert accepts_gzip(header) is taken
