@@ -17,12 +17,13 @@ import reflex as rx
 from sqlmodel import Session
 
 from vibe.auth.models import User
-from vibe.auth.state import SessionState, user_session
+from vibe.auth.state import SessionState
 from vibe.core.errors import VibeError
 from vibe.editor.access import project_workspace
 from vibe.editor.filetypes import icon_for
 from vibe.projects.models import Role
 from vibe.projects.service import Access
+from vibe.projects.state import user_session
 from vibe.projects.tree import Entry
 from vibe.projects.workspace import Workspace
 from vibe.ui import routes
