@@ -48,6 +48,29 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def accepted_encodings(accept_encoding: str) -> dict[str, float]:
+    """An Accept-Encoding header as ``{coding: quality}`` (lower-cased; a bad ``q`` counts as 0)."""
+    taken: dict[str, float] = {}
+    for part in accept_encoding.split(","):
+        token, _, params = part.strip().partition(";")
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                quality = 0.0
+        if token.strip():
+            taken[token.strip().lower()] = quality
+    return taken
+
+
+def accepts_encoding(accept_encoding: str, coding: str) -> bool:
+    """Whether the header takes ``coding``: named, or through ``*``, with q > 0."""
+    taken = accepted_encodings(accept_encoding)
+    return taken.get(coding, taken.get("*", 0.0)) > 0
+
+
 def is_loopback(host: str) -> bool:
     if host in ("localhost", "testclient"):
         return host == "localhost"

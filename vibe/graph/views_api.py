@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, FiniteFloat
 from vibe.auth.deps import DB, CurrentUser
 from vibe.auth.models import User
 from vibe.core.errors import ValidationFailed
+from vibe.core.web import accepts_encoding
 from vibe.graph import explorer, export, layouts, query, views
 
 router = APIRouter(prefix="/projects/{project_id}/graph/views", tags=["graph explorer"])
@@ -32,23 +33,12 @@ NOT_STORED = {"Cache-Control": "private, no-store", "Vary": "Accept-Encoding"}
 def view_response(request: Request, result: dict[str, Any]) -> Response:
     """A view as JSON, gzipped when it is big and the client accepts gzip."""
     plain = JSONResponse(result, headers=NOT_STORED)
-    if len(plain.body) < GZIP_FROM or not accepts_gzip(request.headers.get("accept-encoding", "")):
+    gzipped = accepts_encoding(request.headers.get("accept-encoding", ""), "gzip")
+    if len(plain.body) < GZIP_FROM or not gzipped:
         return plain
-    body = gzip.compress(bytes(plain.body), compresslevel=1, mtime=0)
+    body = gzip.compress(plain.body, compresslevel=1, mtime=0)
     headers = {**NOT_STORED, "Content-Encoding": "gzip"}
     return Response(body, media_type="application/json", headers=headers)
-
-
-def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding header takes gzip: named (or ``*``) and not with ``q=0``."""
-    for item in accept_encoding.lower().split(","):
-        name, _, weight = (part.strip() for part in item.partition(";"))
-        if name in ("gzip", "*"):
-            try:
-                return float(weight.removeprefix("q=")) > 0 if weight.startswith("q=") else True
-            except ValueError:
-                return False
-    return False
 
 
 @dataclass

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from vibe.core.web import accepted_encodings
 from vibe.ui.assets import ASSETS_PREFIX, IMMUTABLE, client_dir
 
 MAX_KEPT = 8 * 1024 * 1024  # bigger files (Monaco's language workers) stream from disk instead
@@ -150,18 +151,7 @@ def _encoding(accept: bytes, available: dict[str, bytes]) -> str:
     """The preferred encoding of ``available`` the browser takes (q > 0), or '' for none."""
     if not available or not accept:
         return ""
-    taken: dict[str, float] = {}
-    for part in accept.decode("latin-1").split(","):
-        token, _, params = part.strip().partition(";")
-        quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                quality = 0.0
-        if token:
-            taken[token.strip().lower()] = quality
+    taken = accepted_encodings(accept.decode("latin-1"))
     wildcard = taken.get("*", 0.0)
     choices = [(taken.get(e, wildcard), -i, e) for i, e in enumerate(SIDECARS) if e in available]
     best = max(choices, default=(0.0, 0, ""))
