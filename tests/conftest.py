@@ -46,10 +46,7 @@ def vibe_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     reset_clients()
     ratelimit.reset()
     yield data
-    from jobs import embedded
-
-    if embedded.running() is not None:
-        embedded.shutdown(wait=True)
+    _stop_embedded_jobs()
     # Loaded graphs are cached per (database, index id); PostgreSQL ids restart after each test.
     from vibe.graph import service as graph_service
 
@@ -88,6 +85,15 @@ def pg_url(worker_id: str) -> Iterator[str]:
     admin.dispose()
 
 
+def _stop_embedded_jobs() -> None:
+    """Let the in-process runner's jobs finish: one still writing would race the cleanup
+    (on PostgreSQL, ``TRUNCATE`` deadlocked against a findings scan the test had queued)."""
+    from jobs import embedded
+
+    if embedded.running() is not None:
+        embedded.shutdown(wait=True)
+
+
 def _truncate_all(url: str) -> None:
     import vibe.models
 
@@ -114,6 +120,7 @@ def db(
     get_settings.cache_clear()
     reset_engines()
     yield url
+    _stop_embedded_jobs()  # before the database goes: `vibe_env` tears down after `db`
     reset_engines()
     if request.param == "postgres":
         _truncate_all(url)
