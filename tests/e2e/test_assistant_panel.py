@@ -185,6 +185,8 @@ def test_settings_page_adds_tests_and_deletes_a_provider(page, live_app, standin
     _sign_in(page, live_app)
     _clear_providers(page, live_app)
     page.goto(live_app.url("/settings/ai"))
+    # As a person would: once the page shows its (empty) list, the page is live.
+    expect(page.get_by_text("No AI provider yet")).to_be_visible()
     page.locator("#add-provider").click()
     page.locator("#provider-name").fill("Local stand-in")
     page.locator("#provider-base-url").fill(url)

@@ -3,6 +3,7 @@ local bare repository as the remote (with progress and cancel)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -19,7 +20,9 @@ def _tree(page, path: str):
 
 
 def _toast(page, text: str):
-    return page.locator("[data-sonner-toast]").filter(has_text=text)
+    """The newest toast holding ``text``, case-sensitively: a plain ``has_text`` would let
+    "Switched to x" match the "Created and switched to x" still on screen."""
+    return page.locator("[data-sonner-toast]").filter(has_text=re.compile(re.escape(text))).first
 
 
 def _git(*args: str, cwd: Path | None = None) -> str:

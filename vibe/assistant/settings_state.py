@@ -10,13 +10,15 @@ from typing import Any
 
 import reflex as rx
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from vibe.assistant import providers
+from vibe.assistant.clients import ProviderConfig
 from vibe.assistant.models import AssistantProvider
 from vibe.assistant.schemas import ProviderCreate, ProviderUpdate
-from vibe.auth.state import SessionState
+from vibe.auth.models import User
+from vibe.auth.state import SessionState, as_user
 from vibe.core.errors import VibeError
-from vibe.projects.state import user_session
 
 KINDS = ["openai_compatible", "anthropic"]
 
@@ -52,6 +54,19 @@ def _form_values(form: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _provider_rows(user: User, session: Session) -> list[dict[str, str]]:
+    """The rows decrypt each key for its hint: blocking work, so it runs in the worker thread."""
+    return [provider_row(p) for p in providers.list_providers(user, session=session)]
+
+
+def _save_provider(user: User, editing: str, values: dict[str, Any], session: Session) -> None:
+    if editing:
+        data = ProviderUpdate(**values)
+        providers.update_provider(user, int(editing), data, session=session)
+    else:
+        providers.create_provider(user, ProviderCreate(**values), session=session)
+
+
 def _validation_message(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first.get("loc", ()))
@@ -74,10 +89,7 @@ class AiSettingsState(rx.State):
     async def load(self):
         auth = await self.get_state(SessionState)
         try:
-            with user_session(auth) as (session, user):
-                self.rows = [
-                    provider_row(p) for p in providers.list_providers(user, session=session)
-                ]
+            self.rows = await as_user(auth, _provider_rows)
         except VibeError as exc:
             if exc.status != 401:
                 yield rx.toast.error(exc.message)
@@ -122,14 +134,10 @@ class AiSettingsState(rx.State):
     @rx.event
     async def save(self, form: dict[str, Any]):
         auth = await self.get_state(SessionState)
+        editing = self.editing
         try:
             values = _form_values(form)
-            with user_session(auth) as (session, user):
-                if self.editing:
-                    data = ProviderUpdate(**values)
-                    providers.update_provider(user, int(self.editing), data, session=session)
-                else:
-                    providers.create_provider(user, ProviderCreate(**values), session=session)
+            await as_user(auth, lambda u, s: _save_provider(u, editing, values, s))
         except ValidationError as exc:
             self.error = _validation_message(exc)
             return
@@ -143,9 +151,12 @@ class AiSettingsState(rx.State):
     @rx.event
     async def delete(self, provider_id: str):
         auth = await self.get_state(SessionState)
+
+        def delete_provider(user: User, session: Session) -> None:
+            providers.delete_provider(user, int(provider_id), session=session)
+
         try:
-            with user_session(auth) as (session, user):
-                providers.delete_provider(user, int(provider_id), session=session)
+            await as_user(auth, delete_provider)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return
@@ -155,9 +166,12 @@ class AiSettingsState(rx.State):
     @rx.event
     async def set_enabled(self, provider_id: str, enabled: bool):
         auth = await self.get_state(SessionState)
-        with user_session(auth) as (session, user):
+
+        def switch_provider(user: User, session: Session) -> None:
             data = ProviderUpdate(enabled=enabled)
             providers.update_provider(user, int(provider_id), data, session=session)
+
+        await as_user(auth, switch_provider)
         yield AiSettingsState.load
 
     @rx.event(background=True)
@@ -165,10 +179,13 @@ class AiSettingsState(rx.State):
         async with self:
             self.testing = provider_id
             auth = await self.get_state(SessionState)
+
+        def read_config(user: User, session: Session) -> ProviderConfig:
+            found = providers.get_provider(user, int(provider_id), session=session)
+            return providers.config_of(found)
+
         try:
-            with user_session(auth) as (session, user):
-                found = providers.get_provider(user, int(provider_id), session=session)
-                config = providers.config_of(found)
+            config = await as_user(auth, read_config)
             report = await providers.test_connection(config)
         except VibeError as exc:
             async with self:

@@ -18,12 +18,18 @@ from sqlmodel import Session
 
 from vibe.assistant import history, proposals, providers, review, service
 from vibe.assistant.rows import MessageRow, ProposalRow, message_row, part_row
-from vibe.assistant.schemas import ChatRequest, ContextRequest, CurrentFile, Selection
+from vibe.assistant.schemas import (
+    ChatRequest,
+    ContextReport,
+    ContextRequest,
+    ConversationHistory,
+    CurrentFile,
+    Selection,
+)
 from vibe.auth.models import User
-from vibe.auth.state import SessionState
+from vibe.auth.state import SessionState, as_user, user_session
 from vibe.core.errors import VibeError
 from vibe.editor.state import EditorState
-from vibe.projects.state import user_session
 
 FLUSH_SECONDS = 0.08
 BUDGETS = {"Auto": None, "4k": 4_000, "8k": 8_000, "16k": 16_000, "32k": 32_000, "128k": 128_000}
@@ -93,9 +99,9 @@ class AssistantState(rx.State):
         if not editor.project_id:
             return
         try:
-            with user_session(auth) as (session, user):
-                self._fill_providers(providers.list_providers(user, session=session))
-                self._fill_conversations(user, session)
+            listed = await as_user(auth, lambda u, s: providers.list_providers(u, session=s))
+            self._fill_providers(listed)
+            self.conversations = await self._list_conversations(auth)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return
@@ -111,11 +117,9 @@ class AssistantState(rx.State):
         if self.provider_choice not in {p["id"] for p in self.providers}:
             self.provider_choice = "auto"
 
-    def _fill_conversations(self, user: User, session: Session) -> None:
-        listed = history.list_conversations(user, self.project_id, session=session)
-        self.conversations = [
-            {"id": str(c.id), "title": c.title or "Untitled"} for c in listed[:50]
-        ]
+    async def _list_conversations(self, auth: SessionState) -> list[dict[str, str]]:
+        project_id = self.project_id
+        return await as_user(auth, lambda u, s: _conversation_rows(u, project_id, s))
 
     @rx.event
     def set_provider_choice(self, value: str) -> None:
@@ -148,11 +152,15 @@ class AssistantState(rx.State):
         if self.conversation_id == "new":
             return
         _editor, auth = await self._ctx()
+        project_id, conversation_id = self.project_id, self.conversation_id
+
+        def read_history(user: User, session: Session) -> ConversationHistory:
+            return history.conversation_history(
+                user, project_id, int(conversation_id), session=session
+            )
+
         try:
-            with user_session(auth) as (session, user):
-                found = history.conversation_history(
-                    user, self.project_id, int(self.conversation_id), session=session
-                )
+            found = await as_user(auth, read_history)
         except VibeError as exc:
             self.conversation_id, self.messages = "new", []
             yield rx.toast.error(exc.message)
@@ -165,12 +173,15 @@ class AssistantState(rx.State):
         if self.conversation_id == "new" or self.streaming:
             return
         _editor, auth = await self._ctx()
-        with user_session(auth) as (session, user):
-            history.delete_conversation(
-                user, self.project_id, int(self.conversation_id), session=session
-            )
-            self.conversation_id, self.messages = "new", []
-            self._fill_conversations(user, session)
+        project_id, conversation_id = self.project_id, self.conversation_id
+
+        def delete_conversation(user: User, session: Session) -> list[dict[str, str]]:
+            history.delete_conversation(user, project_id, int(conversation_id), session=session)
+            return _conversation_rows(user, project_id, session)
+
+        remaining = await as_user(auth, delete_conversation)
+        self.conversation_id, self.messages = "new", []
+        self.conversations = remaining
 
     # -- context ------------------------------------------------------------------------------
     @rx.event
@@ -202,12 +213,14 @@ class AssistantState(rx.State):
         editor, auth = await self._ctx()
         if not self.project_id or self.streaming:
             return
+        project_id, context = self.project_id, self._context(editor.active)
+
+        def preview_context(user: User, session: Session) -> ContextReport:
+            request = ContextRequest(**context)
+            return service.preview_context(user, project_id, request, session=session)
+
         try:
-            with user_session(auth) as (session, user):
-                report = service.preview_context(
-                    user, self.project_id, ContextRequest(**self._context(editor.active)),
-                    session=session,
-                )  # fmt: skip
+            report = await as_user(auth, preview_context)
         except VibeError:
             return
         self._show_report(report.model_dump())
@@ -310,8 +323,7 @@ class AssistantState(rx.State):
     @rx.event
     async def refresh_conversations(self):
         _editor, auth = await self._ctx()
-        with user_session(auth) as (session, user):
-            self._fill_conversations(user, session)
+        self.conversations = await self._list_conversations(auth)
 
     @rx.event
     async def stop(self):
@@ -319,9 +331,13 @@ class AssistantState(rx.State):
             return
         self.stopping = True
         _editor, auth = await self._ctx()
+        project_id, message_id = self.project_id, self._message_id
+
+        def request_stop(user: User, session: Session) -> None:
+            service.request_stop(user, project_id, message_id, session=session)
+
         try:
-            with user_session(auth) as (session, user):
-                service.request_stop(user, self.project_id, self._message_id, session=session)
+            await as_user(auth, request_stop)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
 
@@ -329,9 +345,13 @@ class AssistantState(rx.State):
     @rx.event
     async def open_review(self, proposal_id: int):
         _editor, auth = await self._ctx()
+        project_id = self.project_id
+
+        def read_proposal(user: User, session: Session) -> review.ReviewTexts:
+            return review.proposal_texts(user, project_id, proposal_id, session=session)
+
         try:
-            with user_session(auth) as (session, user):
-                shown = review.proposal_texts(user, self.project_id, proposal_id, session=session)
+            shown = await as_user(auth, read_proposal)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return
@@ -351,9 +371,9 @@ class AssistantState(rx.State):
     async def decide(self, action: str, item_id: int):
         """apply / reject a proposal, or undo an applied edit."""
         _editor, auth = await self._ctx()
+        project_id = self.project_id
         try:
-            with user_session(auth) as (session, user):
-                path = _decide(action, user, self.project_id, item_id, session)
+            path = await as_user(auth, lambda u, s: _decide(action, u, project_id, item_id, s))
         except VibeError as exc:
             self._note_problem(action, item_id, exc.message)
             yield rx.toast.error(exc.message)
@@ -385,6 +405,11 @@ class AssistantState(rx.State):
 def _start_chat(auth: SessionState, project_id: str, request: ChatRequest) -> service.ChatTurn:
     with user_session(auth) as (session, user):
         return service.start_chat(user, project_id, request, session=session)
+
+
+def _conversation_rows(user: User, project_id: str, session: Session) -> list[dict[str, str]]:
+    listed = history.list_conversations(user, project_id, session=session)
+    return [{"id": str(c.id), "title": c.title or "Untitled"} for c in listed[:50]]
 
 
 def _decide(action: str, user: User, project_id: str, item_id: int, session: Session) -> str:

@@ -6,8 +6,6 @@ held only while the dialog that shows it is open, then forgotten.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -16,14 +14,16 @@ from sqlmodel import Session
 
 from vibe.auth import oauth, service
 from vibe.auth.models import ApiToken, Identity, LoginSession, User
-from vibe.auth.state import SessionState
-from vibe.core.db import session_scope, utcnow
-from vibe.core.errors import Unauthorized, VibeError
+from vibe.auth.state import SessionState, as_user
+from vibe.core.db import utcnow
+from vibe.core.errors import VibeError
 from vibe.ui import routes
 
 EXPIRY_CHOICES = ("30", "90", "365", "never")
 PROVIDER_LABELS = {**oauth.LABELS, "local": "Local"}
 LOGIN_URLS = {oauth.GITHUB: routes.LOGIN_GITHUB, oauth.HUGGINGFACE: routes.LOGIN_HF}
+
+Rows = list[dict[str, str]]
 
 
 def when(value: datetime | None, empty: str = "never") -> str:
@@ -89,13 +89,14 @@ def token_row(row: ApiToken) -> dict[str, str]:
     }
 
 
-@contextmanager
-def signed_in(auth: SessionState) -> Iterator[tuple[Session, User]]:
-    with session_scope() as session:
-        user = auth.current_user(session)
-        if user is None:
-            raise Unauthorized("your session has ended; sign in again")
-        yield session, user
+def _profile_rows(token: str, user: User, session: Session) -> tuple[str, Rows, Rows, Rows]:
+    """The email, then the identity, session (this browser's marked) and token rows."""
+    current = service.session_row(token, session=session)
+    identities = [identity_row(i) for i in service.list_identities(user, session=session)]
+    rows = service.list_sessions(user, session=session)
+    sessions = [session_row(r, current.id if current else None) for r in rows]
+    tokens = [token_row(t) for t in service.list_api_tokens(user, session=session)]
+    return user.email, identities, sessions, tokens
 
 
 class ProfileState(rx.State):
@@ -125,7 +126,7 @@ class ProfileState(rx.State):
         yield
         error = self.router.url.query_parameters.get("error", "")
         try:
-            self._reload(await self.get_state(SessionState))
+            await self._reload(await self.get_state(SessionState))
         except VibeError as exc:
             if exc.status != 401:  # require_login is already redirecting
                 yield rx.toast.error(exc.message)
@@ -134,15 +135,10 @@ class ProfileState(rx.State):
         if error:
             yield rx.toast.error(error[:300])
 
-    def _reload(self, auth: SessionState) -> None:
-        with signed_in(auth) as (session, user):
-            current = service.session_row(auth._session_token() or "", session=session)
-            self.email = user.email
-            identities = service.list_identities(user, session=session)
-            self.identities = [identity_row(i) for i in identities]
-            rows = service.list_sessions(user, session=session)
-            self.sessions = [session_row(r, current.id if current else None) for r in rows]
-            self.tokens = [token_row(t) for t in service.list_api_tokens(user, session=session)]
+    async def _reload(self, auth: SessionState) -> None:
+        token = auth._session_token() or ""
+        profile = await as_user(auth, lambda u, s: _profile_rows(token, u, s))
+        self.email, self.identities, self.sessions, self.tokens = profile
         linked = {i["provider"] for i in self.identities}
         self.connect = [
             {"provider": p, "label": oauth.LABELS[p], "url": self._link_url(p)}
@@ -180,16 +176,20 @@ class ProfileState(rx.State):
         yield
         auth = await self.get_state(SessionState)
         days = None if self.expiry == "never" else int(self.expiry)
+        scopes = list(self.scopes) or None
+
+        def create_token(user: User, session: Session) -> tuple[dict[str, str], str]:
+            row, clear = service.create_api_token(
+                user,
+                form.get("name", ""),
+                session=session,
+                scopes=scopes,
+                expires_in_days=days,
+            )
+            return token_row(row), clear
+
         try:
-            with signed_in(auth) as (session, user):
-                row, clear = service.create_api_token(
-                    user,
-                    form.get("name", ""),
-                    session=session,
-                    scopes=self.scopes or None,
-                    expires_in_days=days,
-                )
-                new = token_row(row)
+            new, clear = await as_user(auth, create_token)
         except VibeError as exc:
             self.form_error = exc.message
             return
@@ -216,12 +216,15 @@ class ProfileState(rx.State):
         auth = await self.get_state(SessionState)
         kind, row_id = self.confirm_kind, int(self.confirm_id or 0)
         current = [s for s in self.sessions if s["current"] and s["id"] == self.confirm_id]
+
+        def revoke(user: User, session: Session) -> None:
+            if kind == "token":
+                service.revoke_api_token(user, row_id, session=session)
+            else:
+                service.revoke_session(user, row_id, session=session)
+
         try:
-            with signed_in(auth) as (session, user):
-                if kind == "token":
-                    service.revoke_api_token(user, row_id, session=session)
-                else:
-                    service.revoke_session(user, row_id, session=session)
+            await as_user(auth, revoke)
         except VibeError as exc:
             self.confirm_open = False
             yield rx.toast.error(exc.message)

@@ -7,7 +7,11 @@ so a revoked session stops working at the next navigation.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.cookies import SimpleCookie
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -19,8 +23,15 @@ from vibe.auth.models import User
 from vibe.auth.oauth import safe_next
 from vibe.core.config import get_settings
 from vibe.core.db import session_scope
+from vibe.core.errors import Unauthorized
 from vibe.core.web import is_loopback
 from vibe.ui import routes
+
+
+def _user_for(token: str | None) -> User | None:
+    """Blocking (a query, and maybe the session's last-seen touch): run it in a worker thread."""
+    with session_scope() as session:
+        return service.user_for_session(token, session=session)
 
 
 class SessionState(rx.State):
@@ -58,18 +69,17 @@ class SessionState(rx.State):
         self.is_admin = bool(user and user.is_admin)
 
     @rx.event
-    def require_login(self):
+    async def require_login(self):
         """on_load of every signed-in page: send strangers to the login page."""
-        with session_scope() as session:
-            user = self.current_user(session)
-            self._fill(user)
+        user = await asyncio.to_thread(_user_for, self._session_token())
+        self._fill(user)
         if user is None:
             path = self.router.url.path or routes.PROJECTS
             return rx.redirect(f"{routes.LOGIN}?{urlencode({'next': path})}")
         return None
 
     @rx.event
-    def load_login_page(self):
+    async def load_login_page(self):
         """Show the enabled sign-in methods and any error the last attempt came back with."""
         settings = get_settings()
         ip = self.router.session.client_ip
@@ -80,10 +90,33 @@ class SessionState(rx.State):
         self.login_error = params.get("error", "")[:300]
         wanted = params.get("next", "")
         self.login_query = "?" + urlencode({"next": safe_next(wanted)}) if wanted else ""
-        with session_scope() as session:
-            user = self.current_user(session)
-            self._fill(user)
+        user = await asyncio.to_thread(_user_for, self._session_token())
+        self._fill(user)
         self.login_ready = True
         if user is not None:
             return rx.redirect(safe_next(wanted) if wanted else routes.PROJECTS)
         return None
+
+
+@contextmanager
+def user_session(auth: SessionState) -> Iterator[tuple[Session, User]]:
+    """A database session and the signed-in user; Unauthorized if the session ended."""
+    with session_scope() as session:
+        user = auth.current_user(session)
+        if user is None:
+            raise Unauthorized("your session has ended; sign in again")
+        yield session, user
+
+
+T = TypeVar("T")
+
+
+async def as_user(auth: SessionState, work: Callable[[User, Session], T]) -> T:
+    """``work(user, session)`` in :func:`user_session`, in a worker thread: database calls block,
+    and on the event loop they would stall every other user's page meanwhile."""
+
+    def run() -> T:
+        with user_session(auth) as (session, user):
+            return work(user, session)
+
+    return await asyncio.to_thread(run)

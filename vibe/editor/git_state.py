@@ -12,7 +12,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from vibe.auth.models import User
-from vibe.auth.state import SessionState
+from vibe.auth.state import SessionState, as_user
 from vibe.core.db import session_scope
 from vibe.core.errors import VibeError
 from vibe.editor import git_service as g
@@ -23,7 +23,7 @@ from vibe.jobs.models import JobStatus
 from vibe.projects import service
 from vibe.projects.models import Role
 from vibe.projects.service import Access
-from vibe.projects.state import as_user, time_ago
+from vibe.projects.state import time_ago
 from vibe.projects.workspace import Workspace
 from vibe.ui import routes
 

@@ -10,6 +10,7 @@ from vibe.auth.state import SessionState
 from vibe.core.errors import VibeError
 from vibe.editor.search import SearchResult, search_workspace
 from vibe.editor.state import EditorState
+from vibe.projects.models import Role
 
 
 def summary(result: SearchResult) -> str:
@@ -45,8 +46,7 @@ class SearchState(rx.State):
         editor = await self.get_state(EditorState)
         auth = await self.get_state(SessionState)
         try:
-            with editor._workspace(auth) as ws:
-                root = ws.root
+            root = await editor._access_off_loop(auth, Role.viewer, lambda ws, *_: ws.root)
             result = await asyncio.to_thread(
                 search_workspace,
                 root,

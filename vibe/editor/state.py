@@ -17,13 +17,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from vibe.auth.models import User
-from vibe.auth.state import SessionState
+from vibe.auth.state import SessionState, user_session
 from vibe.core.errors import VibeError
 from vibe.editor.access import project_workspace
 from vibe.editor.filetypes import icon_for
 from vibe.projects.models import Role
 from vibe.projects.service import Access
-from vibe.projects.state import user_session
 from vibe.projects.tree import Entry
 from vibe.projects.workspace import Workspace
 from vibe.ui import routes
@@ -101,11 +100,6 @@ class EditorState(rx.State):
     @rx.var
     def dirty_count(self) -> int:
         return sum(1 for t in self.tabs if t["dirty"])
-
-    @contextmanager
-    def _workspace(self, auth: SessionState, need: Role = Role.viewer) -> Iterator[Workspace]:
-        with self._access(auth, need) as (ws, _access, _session, _user):
-            yield ws
 
     @contextmanager
     def _access(

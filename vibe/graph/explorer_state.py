@@ -14,14 +14,13 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from vibe.auth.models import User
-from vibe.auth.state import SessionState
+from vibe.auth.state import SessionState, as_user
 from vibe.core.db import session_scope
 from vibe.core.errors import Unauthorized, VibeError
 from vibe.graph import explorer, service
 from vibe.jobs import service as jobs
 from vibe.projects import service as projects
 from vibe.projects.models import Role
-from vibe.projects.state import as_user
 from vibe.ui import routes
 
 API = "/api/v1/projects"

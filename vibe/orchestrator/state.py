@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from vibe.auth.models import User
-from vibe.auth.state import SessionState
+from vibe.auth.state import SessionState, as_user
 from vibe.core.config import get_settings
 from vibe.core.errors import Forbidden, VibeError
 from vibe.orchestrator import builtin, registry
@@ -26,7 +26,6 @@ from vibe.orchestrator.schemas import ServerIn, ServerPatch
 from vibe.orchestrator.service import Orchestrator, Principal
 from vibe.orchestrator.supervisor import probe
 from vibe.projects import service as projects
-from vibe.projects.state import as_user
 from vibe.ui import routes
 
 T = TypeVar("T")

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import reflex as rx
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from vibe.auth.state import SessionState
+import reflex as rx
+from sqlmodel import Session
+
+from vibe.auth.models import User
+from vibe.auth.state import SessionState, as_user
 from vibe.core.errors import VibeError
 from vibe.projects import members, service
-from vibe.projects.state import user_session
+from vibe.projects.models import Role
+from vibe.projects.service import Access
 from vibe.ui import routes
+
+T = TypeVar("T")
 
 
 class ProjectSettingsState(rx.State):
@@ -28,16 +36,26 @@ class ProjectSettingsState(rx.State):
     def _route_slug(self) -> str:
         return routes.slug_in(self.router.url.path)
 
+    async def _call(self, fn: Callable[..., T], **kwargs: Any) -> T:
+        """``fn(user, project id, session=..., **kwargs)`` as the signed-in user, off the loop."""
+        auth = await self.get_state(SessionState)
+        project_id = self.project_id
+        return await as_user(auth, lambda u, s: fn(u, int(project_id), session=s, **kwargs))
+
     @rx.event
     async def load(self):
         self.loading, self.missing, self.delete_open, self.delete_text = True, False, False, ""
         self.project_id = self.project_url = self.heading = ""
         yield
         auth = await self.get_state(SessionState)
+        slug = self._route_slug()
+
+        def read_settings(user: User, session: Session) -> tuple[Access, list[members.Member]]:
+            access = service.get_project(user, slug, session=session)
+            return access, members.list_members(user, access.project.id, session=session)  # type: ignore[arg-type]
+
         try:
-            with user_session(auth) as (session, user):
-                access = service.get_project(user, self._route_slug(), session=session)
-                people = members.list_members(user, access.project.id, session=session)  # type: ignore[arg-type]
+            access, people = await as_user(auth, read_settings)
         except VibeError as exc:
             self.missing = exc.status == 404
             if exc.status not in (401, 404):  # 401: require_login is already redirecting
@@ -55,10 +73,14 @@ class ProjectSettingsState(rx.State):
     async def _members_changed(self, done: str):
         """Reload the member list after a change; a member who left goes back to the list."""
         auth = await self.get_state(SessionState)
+        project_id = self.project_id
+
+        def reread_members(user: User, session: Session) -> tuple[list[members.Member], Role]:
+            people = members.list_members(user, int(project_id), session=session)
+            return people, service.get_project(user, int(project_id), session=session).role
+
         try:
-            with user_session(auth) as (session, user):
-                people = members.list_members(user, int(self.project_id), session=session)
-                role = service.get_project(user, int(self.project_id), session=session).role
+            people, role = await as_user(auth, reread_members)
         except VibeError:
             return [rx.toast.success(done), rx.redirect(routes.PROJECTS)]
         self.members = [_member_row(m, auth.username) for m in people]
@@ -69,16 +91,12 @@ class ProjectSettingsState(rx.State):
     async def save_general(self, form: dict[str, str]):
         self.saving = True
         yield
-        auth = await self.get_state(SessionState)
         try:
-            with user_session(auth) as (session, user):
-                access = service.update_project(
-                    user,
-                    int(self.project_id),
-                    name=form.get("name", ""),
-                    description=form.get("description", ""),
-                    session=session,
-                )
+            access = await self._call(
+                service.update_project,
+                name=form.get("name", ""),
+                description=form.get("description", ""),
+            )
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return
@@ -91,40 +109,28 @@ class ProjectSettingsState(rx.State):
 
     @rx.event
     async def add_member(self, form: dict[str, str]):
-        auth = await self.get_state(SessionState)
         try:
-            with user_session(auth) as (session, user):
-                added = members.add_member(
-                    user,
-                    int(self.project_id),
-                    username=form.get("username", ""),
-                    role=form.get("role", "viewer"),
-                    session=session,
-                )
+            added = await self._call(
+                members.add_member,
+                username=form.get("username", ""),
+                role=form.get("role", "viewer"),
+            )
         except VibeError as exc:
             return rx.toast.error(exc.message)
         return await self._members_changed(f"Added {added.username} as {added.role.value}")
 
     @rx.event
     async def change_role(self, username: str, role: str):
-        auth = await self.get_state(SessionState)
         try:
-            with user_session(auth) as (session, user):
-                members.change_role(
-                    user, int(self.project_id), username=username, role=role, session=session
-                )
+            await self._call(members.change_role, username=username, role=role)
         except VibeError as exc:
             return rx.toast.error(exc.message)
         return await self._members_changed(f"{username} is now {role}")
 
     @rx.event
     async def remove_member(self, username: str):
-        auth = await self.get_state(SessionState)
         try:
-            with user_session(auth) as (session, user):
-                members.remove_member(
-                    user, int(self.project_id), username=username, session=session
-                )
+            await self._call(members.remove_member, username=username)
         except VibeError as exc:
             return rx.toast.error(exc.message)
         return await self._members_changed(f"Removed {username}")
@@ -140,12 +146,8 @@ class ProjectSettingsState(rx.State):
 
     @rx.event
     async def delete(self):
-        auth = await self.get_state(SessionState)
         try:
-            with user_session(auth) as (session, user):
-                service.delete_project(
-                    user, int(self.project_id), confirm=self.delete_text, session=session
-                )
+            await self._call(service.delete_project, confirm=self.delete_text)
         except VibeError as exc:
             return rx.toast.error(exc.message)
         name = self.project_name

@@ -6,19 +6,15 @@ signed-in user is re-read from the database on every event through ``SessionStat
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import TypeVar
 
 import reflex as rx
 from sqlmodel import Session
 
 from vibe.auth.models import User
-from vibe.auth.state import SessionState
-from vibe.core.db import session_scope, utcnow
-from vibe.core.errors import Unauthorized, VibeError
+from vibe.auth.state import SessionState, as_user
+from vibe.core.db import utcnow
+from vibe.core.errors import VibeError
 from vibe.projects import service
 from vibe.projects.service import Access
 from vibe.ui import routes
@@ -50,28 +46,8 @@ def card(access: Access) -> dict[str, str]:
     }
 
 
-@contextmanager
-def user_session(auth: SessionState) -> Iterator[tuple[Session, User]]:
-    """A database session and the signed-in user; Unauthorized if the session ended."""
-    with session_scope() as session:
-        user = auth.current_user(session)
-        if user is None:
-            raise Unauthorized("your session has ended; sign in again")
-        yield session, user
-
-
-T = TypeVar("T")
-
-
-async def as_user(auth: SessionState, work: Callable[[User, Session], T]) -> T:
-    """``work(user, session)`` in :func:`user_session`, in a worker thread: database calls block,
-    and on the event loop they would stall every other user's page meanwhile."""
-
-    def run() -> T:
-        with user_session(auth) as (session, user):
-            return work(user, session)
-
-    return await asyncio.to_thread(run)
+def _project_cards(user: User, session: Session) -> list[dict[str, str]]:
+    return [card(a) for a in service.list_projects(user, session=session)]
 
 
 class ProjectListState(rx.State):
@@ -87,8 +63,7 @@ class ProjectListState(rx.State):
         yield
         auth = await self.get_state(SessionState)
         try:
-            with user_session(auth) as (session, user):
-                self.projects = [card(a) for a in service.list_projects(user, session=session)]
+            self.projects = await as_user(auth, _project_cards)
         except VibeError as exc:
             if exc.status != 401:  # require_login is already redirecting
                 yield rx.toast.error(exc.message)
@@ -105,15 +80,18 @@ class ProjectListState(rx.State):
         self.creating = True
         yield
         auth = await self.get_state(SessionState)
+
+        def create_project(user: User, session: Session) -> dict[str, str]:
+            access = service.create_project(
+                user,
+                name=form.get("name", ""),
+                description=form.get("description", ""),
+                session=session,
+            )
+            return card(access)
+
         try:
-            with user_session(auth) as (session, user):
-                access = service.create_project(
-                    user,
-                    name=form.get("name", ""),
-                    description=form.get("description", ""),
-                    session=session,
-                )
-                new = card(access)
+            new = await as_user(auth, create_project)
         except VibeError as exc:
             self.name_error = exc.message
             yield rx.toast.error(exc.message)
@@ -137,7 +115,6 @@ class ProjectSwitcherState(rx.State):
             return
         auth = await self.get_state(SessionState)
         try:
-            with user_session(auth) as (session, user):
-                self.items = [card(a) for a in service.list_projects(user, session=session)][:20]
+            self.items = (await as_user(auth, _project_cards))[:20]
         except VibeError:
             self.items = []
