@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from vibe.core.config import get_settings
+
 ECHO = str(Path(__file__).resolve().parents[1] / "standins" / "mcp_echo.py")
 
 
@@ -151,3 +153,12 @@ def add_server(base: str, token: str, **body: Any) -> dict[str, Any]:
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@pytest.fixture
+def private_urls(monkeypatch):
+    """Upstreams on loopback (the stand-ins) allowed, as an admin setting would."""
+    monkeypatch.setenv("VIBE_MCP_ALLOW_PRIVATE_URLS", "true")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -11,21 +11,11 @@ import anyio
 import httpx
 import httpx2
 import mcp_types as types
-import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from tests.orchestrator.conftest import add_server, echo_command, wait_until
-from vibe.core.config import get_settings
 from vibe.orchestrator.catalog import CONFIRM_ARG
-
-
-@pytest.fixture
-def private_urls(monkeypatch):
-    monkeypatch.setenv("VIBE_MCP_ALLOW_PRIVATE_URLS", "true")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _client(base: str, token: str, **kwargs: Any) -> Client:

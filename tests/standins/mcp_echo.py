@@ -3,7 +3,8 @@
     python tests/standins/mcp_echo.py            # stdio
     python tests/standins/mcp_echo.py --http P   # streamable HTTP on 127.0.0.1:P at /mcp
 
-Tools: echo, slow, fail, crash, spawn_child, add_tool (announces tools/list_changed).
+Tools: echo, slow, fail, crash, spawn_child, add_tool (announces tools/list_changed),
+traceparent (the W3C trace context the call carried in `_meta`).
 """
 
 from __future__ import annotations
@@ -63,6 +64,13 @@ async def add_tool(name: str, ctx: Context) -> str:
     server.add_tool(extra, name=name, description=f"added at run time: {name}")
     await ctx.session.send_tool_list_changed()
     return name
+
+
+@server.tool()
+def traceparent(ctx: Context) -> str:
+    """The W3C traceparent the call carried in `_meta`, or '' without one."""
+    meta = ctx.request_context.meta or {}
+    return str(meta.get("traceparent", ""))
 
 
 @server.resource("echo://readme")

@@ -5,7 +5,8 @@ session's dispatcher and its task groups, and pydantic on the way in and out. ``
 nearly all of a gateway's traffic, so it is answered here, straight from the ASGI call:
 the session must be one the SDK opened for this very credential, the body is parsed once, the
 call goes through ``Orchestrator.call_tool_wire`` (the same checks, limits, timeouts, metrics
-and audit as the SDK's path) and the answer is written as the SDK would have written it. A
+and audit as the SDK's path, and the OpenTelemetry span the SDK would open: ``tracing``) and
+the answer is written as the SDK would have written it. A
 ``notifications/cancelled`` for a call in flight here cancels it, as the SDK's dispatcher would.
 
 Everything else (initialize, lists, other notifications, GET/DELETE, batches, modern-protocol
@@ -34,6 +35,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 from starlette.types import Message, Receive, Scope, Send
 
+from vibe.orchestrator import tracing
 from vibe.orchestrator.service import Orchestrator, Principal
 
 log = logging.getLogger("vibe.mcp.gateway")
@@ -113,21 +115,24 @@ class FastPath:
         request_id, params = message["id"], message["params"]
         key = (session_id, request_id)
         answer: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
-        with anyio.CancelScope() as cancel:
-            self.in_flight[key] = cancel
-            try:
-                result, shaped = await self.orch.call_tool_wire(
-                    principal, params["name"], params.get("arguments")
-                )
-                answer["result"] = _shape(result, shaped, version)
-            except Exception as exc:
-                answer["error"] = _error(exc)
-            finally:
-                if self.in_flight.get(key) is cancel:
-                    del self.in_flight[key]
-        if cancel.cancelled_caught:
-            answer.pop("result", None)
-            answer["error"] = {"code": REQUEST_CANCELLED, "message": "Request cancelled"}
+        name = params["name"]
+        with tracing.server_call(name, request_id, version, params.get("_meta")) as span:
+            with anyio.CancelScope() as cancel:
+                self.in_flight[key] = cancel
+                try:
+                    result, shaped = await self.orch.call_tool_wire(
+                        principal, name, params.get("arguments")
+                    )
+                    answer["result"] = _shape(result, shaped, version)
+                except Exception as exc:
+                    answer["error"] = _error(exc)
+                finally:
+                    if self.in_flight.get(key) is cancel:
+                        del self.in_flight[key]
+            if cancel.cancelled_caught:
+                answer.pop("result", None)
+                answer["error"] = {"code": REQUEST_CANCELLED, "message": "Request cancelled"}
+            tracing.outcome(span, answer)
         return answer
 
     async def _cancel(self, session_id: str, message: dict[str, Any], send: Send) -> bool:

@@ -31,6 +31,8 @@ import mcp_types as types
 import pydantic_core
 from mcp.shared.exceptions import MCPError
 
+from vibe.orchestrator import tracing
+
 SESSION_HEADER = "mcp-session-id"
 VERSION_HEADER = "mcp-protocol-version"
 MAX_IDLE = 32
@@ -136,16 +138,17 @@ class HttpLane:
         """The ``tools/call`` result as the upstream wrote it; raises MCPError for an error."""
         request_id = f"vibe-{next(self._ids)}"
         params: dict[str, Any] = {"name": name, "arguments": arguments or {}}
-        if meta:
-            params["_meta"] = meta
-        call = {"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params}
-        body = _encode(call)
-        try:
-            answer = await self._exchange(body, request_id)
-        except anyio.get_cancelled_exc_class():
-            with anyio.CancelScope(shield=True), anyio.move_on_after(CANCEL_DEADLINE):
-                await self._cancel_upstream(request_id)
-            raise
+        with tracing.client_call(name, request_id, meta) as out_meta:
+            if out_meta:
+                params["_meta"] = out_meta
+            call = {"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params}
+            body = _encode(call)
+            try:
+                answer = await self._exchange(body, request_id)
+            except anyio.get_cancelled_exc_class():
+                with anyio.CancelScope(shield=True), anyio.move_on_after(CANCEL_DEADLINE):
+                    await self._cancel_upstream(request_id)
+                raise
         error = answer.get("error")
         if isinstance(error, dict):
             raise MCPError.from_error_data(types.ErrorData.model_validate(error))

@@ -1,0 +1,102 @@
+"""OpenTelemetry spans for the calls that bypass the SDK: the gateway's fast path and the lean
+upstream lane.
+
+The SDK traces every message it handles (a SERVER span per request, a CLIENT span per request it
+sends, W3C trace context carried in ``_meta``). The fast path answers ``tools/call`` without the
+SDK's dispatcher, so without this a deployment that exports traces would lose every tool call
+that goes through the gateway. The spans here carry the SDK's names and attributes, so traces
+look the same whichever path served the call.
+
+Nothing is done while no tracer provider is configured (the API's default proxy, whose spans
+record nothing): the fast path is there to save microseconds, and a span costs some.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.propagate import extract, inject
+from opentelemetry.trace import ProxyTracerProvider, SpanKind, StatusCode
+
+_tracer = trace.get_tracer("vibe.orchestrator")
+
+
+def enabled() -> bool:
+    """A tracer provider has been set (by code, ``OTEL_PYTHON_TRACER_PROVIDER`` or an agent)."""
+    return not isinstance(trace.get_tracer_provider(), ProxyTracerProvider)
+
+
+def _parent(meta: Any) -> Any:
+    """The caller's trace context from ``_meta``, as the SDK reads it; None falls back to the
+    ambient context rather than orphaning the span."""
+    if not isinstance(meta, Mapping) or not meta:
+        return None
+    try:
+        context = extract(meta)
+    except (ValueError, TypeError):
+        return None
+    return context if trace.get_current_span(context).get_span_context().is_valid else None
+
+
+@contextmanager
+def server_call(tool: str, request_id: Any, version: str, meta: Any) -> Iterator[trace.Span | None]:
+    """The SERVER span the SDK opens for an inbound ``tools/call`` (None when tracing is off)."""
+    if not enabled():
+        yield None
+        return
+    attributes = {
+        "mcp.method.name": "tools/call",
+        "mcp.protocol.version": version,
+        "jsonrpc.request.id": str(request_id),
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": tool,
+    }
+    with _tracer.start_as_current_span(
+        f"tools/call {tool}",
+        kind=SpanKind.SERVER,
+        attributes=attributes,
+        context=_parent(meta),
+        record_exception=False,
+        set_status_on_exception=False,
+    ) as span:
+        yield span
+
+
+def outcome(span: trace.Span | None, answer: Mapping[str, Any]) -> None:
+    """Mark a server span as the SDK would from the JSON-RPC answer: an error's code, or a
+    tool result flagged ``isError``."""
+    if span is None:
+        return
+    error = answer.get("error")
+    if isinstance(error, Mapping):
+        code = str(error.get("code"))
+        span.set_attributes({"error.type": code, "rpc.response.status_code": code})
+        span.set_status(StatusCode.ERROR, str(error.get("message", "")))
+        return
+    result = answer.get("result")
+    if isinstance(result, Mapping) and result.get("isError") is True:
+        span.set_attribute("error.type", "tool_error")
+        span.set_status(StatusCode.ERROR)
+
+
+@contextmanager
+def client_call(
+    tool: str, request_id: str, meta: dict[str, Any] | None
+) -> Iterator[dict[str, Any] | None]:
+    """The CLIENT span the SDK opens for an outbound ``tools/call``. Yields the ``_meta`` to
+    send: ``meta`` itself when tracing is off, else a copy carrying the trace context, so the
+    upstream continues the same trace."""
+    if not enabled():
+        yield meta
+        return
+    with _tracer.start_as_current_span(
+        f"MCP send tools/call {tool}",
+        kind=SpanKind.CLIENT,
+        attributes={"mcp.method.name": "tools/call", "jsonrpc.request.id": request_id},
+    ):
+        carried = dict(meta or {})
+        inject(carried)
+        yield carried
