@@ -336,15 +336,17 @@ def test_a_built_view_is_reused_until_the_graph_changes(session, graph):
     assert rebuilt["elements"] is not first["elements"] and rebuilt["elements"] == first["elements"]
 
 
-def test_big_views_are_sent_gzipped_to_clients_that_take_it(login, session, graph, monkeypatch):
-    from vibe.graph import views_api
+def test_big_views_and_exports_are_sent_gzipped_to_clients_that_take_it(
+    login, session, graph, monkeypatch
+):
+    from vibe.core import web
 
     alice, pid, _ = graph
     client = login(alice)
     base = f"/api/v1/projects/{pid}/graph/views"
     small = client.get(f"{base}/-/opening")  # the fixture's views are far below the threshold
     assert "content-encoding" not in small.headers and small.headers["vary"] == "Accept-Encoding"
-    monkeypatch.setattr(views_api, "GZIP_FROM", 0)
+    monkeypatch.setattr(web, "GZIP_FROM", 0)
     for url in (f"{base}/-/opening", f"{base}/overview"):
         raw = client.get(url, headers={"Accept-Encoding": "gzip"})
         assert raw.headers["content-encoding"] == "gzip", url
@@ -352,6 +354,14 @@ def test_big_views_are_sent_gzipped_to_clients_that_take_it(login, session, grap
         plain = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
         assert "content-encoding" not in plain.headers
         assert plain.json() == raw.json()  # the client decoded the gzipped one: the same view
+    exports = (f"{base}/overview/export?format=graphml", f"/api/v1/projects/{pid}/graph/export")
+    for url in exports:
+        raw = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert raw.status_code == 200, raw.text
+        assert raw.headers["content-encoding"] == "gzip", url
+        assert "attachment" in raw.headers["content-disposition"]
+        plain = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.content == raw.content
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ translation) is provided here once.
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import logging
 import time
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -69,6 +70,34 @@ def accepts_encoding(accept_encoding: str, coding: str) -> bool:
     """Whether the header takes ``coding``: named, or through ``*``, with q > 0."""
     taken = accepted_encodings(accept_encoding)
     return taken.get(coding, taken.get("*", 0.0)) > 0
+
+
+# Level 1 writes a 0.7 MB view or export in about 3 ms and makes it 7-15x smaller: worth it on
+# any real network. Answers under the threshold go as they are.
+GZIP_FROM = 32 * 1024
+
+
+def compressible(
+    request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    """``body`` gzipped when it is big and the client accepts gzip, as it is otherwise.
+
+    For the API's big answers only (graph views, exports), built whole in memory anyway: a
+    middleware over the whole app would also see the MCP gateway's streams and the
+    precompressed frontend files."""
+    headers = {**(headers or {}), "Vary": "Accept-Encoding"}
+    taken = accepts_encoding(request.headers.get("accept-encoding", ""), "gzip")
+    if len(body) >= GZIP_FROM and taken:
+        body = gzip.compress(body, compresslevel=1, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def download(request: Request, body: str | bytes, media_type: str, filename: str) -> Response:
+    """A file to save (graph exports): the browser decodes the gzip before it saves."""
+    data = body.encode() if isinstance(body, str) else body
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return compressible(request, data, media_type, disposition)
 
 
 def is_loopback(host: str) -> bool:

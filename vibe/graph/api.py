@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from vibe.auth.deps import DB, CurrentUser
 from vibe.core.config import get_settings
 from vibe.core.errors import TooLarge
+from vibe.core.web import download
 from vibe.graph import export, query, service
 from vibe.projects.models import Role
 
@@ -147,14 +148,14 @@ def subgraph(
 
 
 @router.get("/export")
-def export_graph(project_id: int, g: ProjectGraph, format: str = "cytoscape") -> Response:
-    """The whole graph as cytoscape, node-link, graphml, gexf, turtle or json-ld."""
+def export_graph(
+    request: Request, project_id: int, g: ProjectGraph, format: str = "cytoscape"
+) -> Response:
+    """The whole graph as cytoscape, node-link, graphml, gexf, turtle or json-ld (gzipped in
+    transit: a big graph's GraphML runs to megabytes)."""
     fmt = export.get_format(format)
-    name = f"project-{project_id}-graph.{fmt.extension}"
-    return Response(
-        fmt.write(g),
-        media_type=fmt.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return download(
+        request, fmt.write(g), fmt.media_type, f"project-{project_id}-graph.{fmt.extension}"
     )
 
 

@@ -13,20 +13,33 @@ record nothing): the fast path is there to save microseconds, and a span costs s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from opentelemetry import trace
+from opentelemetry.environment_variables import OTEL_PYTHON_TRACER_PROVIDER
 from opentelemetry.propagate import extract, inject
-from opentelemetry.trace import ProxyTracerProvider, SpanKind, StatusCode
+from opentelemetry.trace import SpanKind, StatusCode
 
 _tracer = trace.get_tracer("vibe.orchestrator")
+NO_SPAN: AbstractContextManager[None] = nullcontext()  # reusable: it holds nothing
+_PROVIDER_FROM_ENV = OTEL_PYTHON_TRACER_PROVIDER in os.environ  # loaded on first use
 
 
 def enabled() -> bool:
-    """A tracer provider has been set (by code, ``OTEL_PYTHON_TRACER_PROVIDER`` or an agent)."""
-    return not isinstance(trace.get_tracer_provider(), ProxyTracerProvider)
+    """A tracer provider has been set (by code, ``OTEL_PYTHON_TRACER_PROVIDER`` or an agent).
+
+    Asked twice per call, so it reads the API's global directly: ``get_tracer_provider()``
+    and an ``isinstance`` against its proxy took about 2 µs, most of what tracing cost a call
+    while off. requirements.txt pins the API; the tests fail if the global moves."""
+    if trace._TRACER_PROVIDER is not None:
+        return True
+    if _PROVIDER_FROM_ENV:
+        trace.get_tracer_provider()  # loads and sets the one the variable names
+        return True
+    return False
 
 
 def _parent(meta: Any) -> Any:
@@ -41,12 +54,12 @@ def _parent(meta: Any) -> Any:
     return context if trace.get_current_span(context).get_span_context().is_valid else None
 
 
-@contextmanager
-def server_call(tool: str, request_id: Any, version: str, meta: Any) -> Iterator[trace.Span | None]:
+def server_call(
+    tool: str, request_id: Any, version: str, meta: Any
+) -> AbstractContextManager[trace.Span | None]:
     """The SERVER span the SDK opens for an inbound ``tools/call`` (None when tracing is off)."""
     if not enabled():
-        yield None
-        return
+        return NO_SPAN
     attributes = {
         "mcp.method.name": "tools/call",
         "mcp.protocol.version": version,
@@ -54,15 +67,14 @@ def server_call(tool: str, request_id: Any, version: str, meta: Any) -> Iterator
         "gen_ai.operation.name": "execute_tool",
         "gen_ai.tool.name": tool,
     }
-    with _tracer.start_as_current_span(
+    return _tracer.start_as_current_span(
         f"tools/call {tool}",
         kind=SpanKind.SERVER,
         attributes=attributes,
         context=_parent(meta),
         record_exception=False,
         set_status_on_exception=False,
-    ) as span:
-        yield span
+    )
 
 
 def outcome(span: trace.Span | None, answer: Mapping[str, Any]) -> None:
@@ -82,16 +94,21 @@ def outcome(span: trace.Span | None, answer: Mapping[str, Any]) -> None:
         span.set_status(StatusCode.ERROR)
 
 
-@contextmanager
 def client_call(
     tool: str, request_id: str, meta: dict[str, Any] | None
-) -> Iterator[dict[str, Any] | None]:
-    """The CLIENT span the SDK opens for an outbound ``tools/call``. Yields the ``_meta`` to
+) -> AbstractContextManager[dict[str, Any] | None]:
+    """The CLIENT span the SDK opens for an outbound ``tools/call``. Gives the ``_meta`` to
     send: ``meta`` itself when tracing is off, else a copy carrying the trace context, so the
     upstream continues the same trace."""
     if not enabled():
-        yield meta
-        return
+        return nullcontext(meta)
+    return _client_span(tool, request_id, meta)
+
+
+@contextmanager
+def _client_span(
+    tool: str, request_id: str, meta: dict[str, Any] | None
+) -> Iterator[dict[str, Any] | None]:
     with _tracer.start_as_current_span(
         f"MCP send tools/call {tool}",
         kind=SpanKind.CLIENT,
