@@ -257,19 +257,13 @@ def _token_form() -> rx.Component:
                 ProfileState.form_error != "",
                 rx.text(ProfileState.form_error, color_scheme="red", size="2", id="token-error"),
             ),
-            rx.hstack(
-                rx.dialog.close(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                ),
+            shell.dialog_actions(
                 rx.button(
                     "Create token",
                     type="submit",
                     loading=ProfileState.creating,
                     id="create-token-submit",
                 ),
-                justify="end",
-                spacing="3",
-                width="100%",
             ),
             spacing="4",
         ),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from vibe.editor.files_state import UPLOAD_ID, FileOpsState
 from vibe.editor.state import EditorState
+from vibe.ui import shell
 
 
 def _name_form() -> rx.Component:
@@ -24,14 +25,8 @@ def _name_form() -> rx.Component:
                 FileOpsState.error != "",
                 rx.text(FileOpsState.error, color_scheme="red", size="2", id="file-name-error"),
             ),
-            rx.hstack(
-                rx.dialog.close(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                ),
+            shell.dialog_actions(
                 rx.button("OK", type="submit", loading=FileOpsState.busy, id="file-name-submit"),
-                justify="end",
-                spacing="3",
-                width="100%",
             ),
             spacing="3",
         ),
@@ -68,10 +63,7 @@ def _upload_form() -> rx.Component:
             size="1",
             color_scheme="gray",
         ),
-        rx.hstack(
-            rx.dialog.close(
-                rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-            ),
+        shell.dialog_actions(
             rx.dialog.close(
                 rx.button(
                     "Upload",
@@ -79,9 +71,6 @@ def _upload_form() -> rx.Component:
                     on_click=FileOpsState.upload(rx.upload_files(upload_id=UPLOAD_ID)),
                 )
             ),
-            justify="end",
-            spacing="3",
-            width="100%",
         ),
         spacing="3",
         width="100%",

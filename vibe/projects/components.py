@@ -139,19 +139,13 @@ def create_dialog() -> rx.Component:
                             width="100%",
                         ),
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
+                    shell.dialog_actions(
                         rx.button(
                             "Create project",
                             type="submit",
                             loading=ProjectListState.creating,
                             id="create-project",
                         ),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
                     ),
                     spacing="3",
                 ),

@@ -67,6 +67,17 @@ def page(
     )
 
 
+def dialog_actions(*buttons: rx.Component) -> rx.Component:
+    """A dialog's button row, right-aligned: Cancel (which closes it) and the dialog's own."""
+    return rx.hstack(
+        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+        *buttons,
+        justify="end",
+        spacing="3",
+        width="100%",
+    )
+
+
 def empty_state(
     icon: str, title: str, text: str, action: rx.Component | None = None
 ) -> rx.Component:
