@@ -131,3 +131,71 @@ def test_explorer_empty_project_and_link(page, live_app):
     shot(page, "explorer-05-empty")
     page.goto(live_app.url("/projects/no-such-project/graph"))
     expect(page.locator("#graph-state")).to_contain_text("Project not found")
+
+
+READY_LOG = """
+Object.defineProperty(window, "__vibeGraphReady", {
+  configurable: true,
+  get() { return this.__vibeReadyValue; },
+  set(value) { (window.__vibeReadyLog = window.__vibeReadyLog || []).push(value.renderer);
+               this.__vibeReadyValue = value; },
+});
+"""
+NO_WEBGL2 = """
+const getContext = HTMLCanvasElement.prototype.getContext;
+HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+  return kind === "webgl2" ? null : getContext.call(this, kind, ...rest);
+};
+window.localStorage.setItem("vibe_graph_webgl", "1");
+"""
+
+
+def test_webgl_switch_draws_with_webgl_and_falls_back_without_it(page, browser, live_app):
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    sign_in(page, live_app)
+    project = make_project(page, live_app, f"Gl Shop {uuid.uuid4().hex[:6]}", FILES)
+    url = live_app.url(f"/projects/{project['slug']}/graph")
+    page.goto(url)
+    page.locator("#index-graph-empty").click()
+    canvas, engine = page.locator("#graph-canvas"), page.locator("#graph-canvas .vibe-graph-canvas")
+    expect(canvas).to_have_attribute("data-state", "ready", timeout=60_000)
+    expect(engine).to_have_attribute("data-renderer", "canvas")
+
+    # On: the view is drawn again by Cytoscape's WebGL renderer.
+    page.locator("#webgl-toggle").click()
+    expect(engine).to_have_attribute("data-renderer", "webgl")
+    expect(canvas).to_have_attribute("data-state", "ready")
+    expect(page.locator("#graph-canvas canvas[data-id=layer3-webgl]")).to_have_count(1)
+    expect(page.locator("#webgl-unavailable")).to_have_count(0)
+    shot(page, "explorer-06-webgl")
+
+    # The choice is remembered, and a fresh visit draws with WebGL from its first frame on.
+    page.add_init_script(READY_LOG)
+    page.goto(url)
+    expect(canvas).to_have_attribute("data-state", "ready", timeout=60_000)
+    expect(page.locator("#webgl-toggle")).to_have_attribute("data-state", "checked")
+    assert set(page.evaluate("() => window.__vibeReadyLog")) == {"webgl"}
+
+    # Off again: back to the plain canvas.
+    page.locator("#webgl-toggle").click()
+    expect(engine).to_have_attribute("data-renderer", "canvas")
+    expect(canvas).to_have_attribute("data-state", "ready")
+    assert errors == []
+
+    # A browser without WebGL2: the switch stays on, the graph is drawn on a canvas and says so.
+    plain = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        plain.add_cookies(page.context.cookies())
+        plain.add_init_script(NO_WEBGL2)
+        other = plain.new_page()
+        other.goto(url)
+        ready = other.locator("#graph-canvas")
+        expect(ready).to_have_attribute("data-state", "ready", timeout=60_000)
+        fallback = other.locator("#graph-canvas .vibe-graph-canvas")
+        expect(fallback).to_have_attribute("data-renderer", "canvas-fallback")
+        expect(other.locator("#webgl-unavailable")).to_be_visible()
+        expect(other.locator("#webgl-toggle")).to_have_attribute("data-state", "checked")
+        shot(other, "explorer-07-no-webgl")
+    finally:
+        plain.close()

@@ -468,10 +468,18 @@ def toolbar() -> rx.Component:
             rx.hstack(
                 rx.switch(checked=S.use_webgl, on_change=S.set_webgl, size="1", id="webgl-toggle"),
                 rx.text("WebGL", size="1"),
+                rx.cond(
+                    S.renderer == "canvas-fallback",
+                    rx.badge("unavailable", color_scheme="amber", size="1", id="webgl-unavailable"),
+                ),
                 spacing="1",
                 align="center",
             ),
-            content="Draw with the GPU (this browser only): faster on discrete GPUs.",
+            content=rx.cond(
+                S.renderer == "canvas-fallback",
+                "This browser has no WebGL2, so the graph is drawn on a plain canvas.",
+                "Draw with the GPU (this browser only): faster on discrete GPUs.",
+            ),
         ),
         spacing="3",
         align="center",

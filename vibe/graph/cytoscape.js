@@ -63,6 +63,38 @@ function vibeExtension(name) {
 
 if (typeof window !== "undefined") vibeLoadCytoscape(); // download while the page's state loads
 
+// ---- WebGL -------------------------------------------------------------------------------
+
+const VIBE_WEBGL_KEY = "vibe_graph_webgl"; // the explorer state's LocalStorage name for the switch
+let vibeWebglProbe = null;
+
+function vibeWebglAvailable() {
+  // Cytoscape's WebGL renderer needs WebGL2, and asking for it without WebGL2 throws and leaves
+  // no canvas at all: probed once, on a throwaway canvas whose context is released at once.
+  if (vibeWebglProbe === null) {
+    try {
+      const gl = document.createElement("canvas").getContext("webgl2");
+      vibeWebglProbe = !!gl;
+      const lose = gl && gl.getExtension("WEBGL_lose_context");
+      if (lose) lose.loseContext();
+    } catch (err) {
+      vibeWebglProbe = false;
+    }
+  }
+  return vibeWebglProbe;
+}
+
+function vibeStoredWebgl() {
+  // The switch as this browser stored it. The page's state learns it only from the hydrate
+  // round trip; until then the canvas reads it here, so a WebGL user's first view is not drawn
+  // twice (by the canvas engine, then again by the WebGL one).
+  try {
+    return window.localStorage.getItem(VIBE_WEBGL_KEY) === "1";
+  } catch (err) {
+    return false;
+  }
+}
+
 // ---- style ------------------------------------------------------------------------------
 
 function vibeStylesheet() {
@@ -581,12 +613,17 @@ function VibeGraph({
   const [engine, setEngine] = useState(0);
   const [phase, setPhase] = useState({ kind: "loading", text: "Loading graph…" });
   latest.current = { onSelect, onExpand, onLoaded, onError, focus, focusNonce };
+  // The switch's value: the stored one until the page's state first differs from its start.
+  const glSwitch = useRef({ first: webgl, moved: false });
+  const rendererRef = useRef("canvas");
+  if (webgl !== glSwitch.current.first) glSwitch.current.moved = true;
+  const wantGl = glSwitch.current.moved ? !!webgl : !!webgl || (typeof window !== "undefined" && vibeStoredWebgl());
 
   useEffect(() => {
     let alive = true;
     vibeLoadCytoscape().then((cytoscape) => {
       if (!alive || !box.current) return;
-      const cy = cytoscape({
+      const options = {
         container: box.current,
         style: vibeStylesheet(),
         pixelRatio: 1,
@@ -595,8 +632,21 @@ function VibeGraph({
         textureOnViewport: false,
         hideEdgesOnViewport: false,
         boxSelectionEnabled: false,
-        renderer: webgl ? { name: "canvas", webgl: true } : { name: "canvas" },
-      });
+      };
+      const gl = wantGl && vibeWebglAvailable();
+      let cy = null;
+      if (gl) {
+        try {
+          cy = cytoscape({ ...options, renderer: { name: "canvas", webgl: true } });
+        } catch (err) {
+          box.current.replaceChildren(); // what the failed engine left behind
+        }
+      }
+      if (!cy) cy = cytoscape({ ...options, renderer: { name: "canvas" } });
+      // "webgl", "canvas", or "canvas-fallback" when WebGL was asked for and is not available.
+      const renderer = cy.renderer().webgl ? "webgl" : wantGl ? "canvas-fallback" : "canvas";
+      box.current.dataset.renderer = renderer;
+      rendererRef.current = renderer;
       cy.on("tap", "node", (evt) => {
         vibeHighlight(cy, evt.target, cy.elements().length <= VIBE_BIG_VIEW);
         latest.current.onSelect && latest.current.onSelect(vibeNodeInfo(evt.target));
@@ -620,7 +670,7 @@ function VibeGraph({
       if (cyRef.current) cyRef.current.destroy();
       cyRef.current = null;
     };
-  }, [webgl]);
+  }, [wantGl]);
 
   // The request starts while rendering, as soon as `src` is known: before the page paints and
   // whether or not Cytoscape is ready. A new engine (the WebGL switch) redraws the same response.
@@ -711,7 +761,7 @@ function VibeGraph({
           if (!alive()) return;
           const ms = Math.round(performance.now() - started);
           const info = { ...data.counts, truncated: !!data.truncated, level: data.level || "",
-            has_coverage: !!data.has_coverage, ms };
+            has_coverage: !!data.has_coverage, ms, renderer: rendererRef.current };
           const at = performance.now();
           const phases = { fetch: marks.fetched - started, add: marks.added - marks.fetched,
             layout: marks.laidOut - marks.added, paint: at - marks.laidOut };

@@ -100,6 +100,7 @@ class ExplorerState(rx.State):
     truncated: bool = False
     has_coverage: bool = False
     level_used: str = ""
+    renderer: str = ""  # what drew the last view: webgl, canvas, or canvas-fallback (no WebGL2)
     overlay: bool = False
     webgl: str = rx.LocalStorage("0", name="vibe_graph_webgl")
     reload_nonce: int = 0
@@ -306,6 +307,7 @@ class ExplorerState(rx.State):
         self.truncated = bool(info.get("truncated"))
         self.has_coverage = bool(info.get("has_coverage"))
         self.level_used = str(info.get("level") or "")
+        self.renderer = str(info.get("renderer") or "")
 
     @rx.event
     def view_failed(self, message: str):
