@@ -14,12 +14,25 @@ from vibe.auth.state import SessionState
 from vibe.core.errors import VibeError
 from vibe.editor.state import EditorState
 from vibe.projects import service
+from vibe.projects.gitrepo import Author
 from vibe.projects.models import Role
 from vibe.projects.service import Access
 from vibe.projects.workspace import Workspace
 
 # The upload dialog's file input; not the toolbar button's id, both are on the page at once.
 UPLOAD_ID = "upload-files"
+
+
+def _writer(
+    ws: Workspace, _access: Access, _session: Session, user: User
+) -> tuple[Workspace, Author]:
+    """The workspace to write to and the commit author, for an editor of the project."""
+    return ws, service.author_for(user)
+
+
+def _touch(_ws: Workspace, access: Access, session: Session, _user: User) -> None:
+    """Mark the project as just changed (the project list sorts by it)."""
+    service.touch_project(access.project, session=session)
 
 
 def _forget(path: str, keep_draft: bool = False) -> rx.event.EventSpec:
@@ -120,26 +133,27 @@ class FileOpsState(rx.State):
         auth = await self.get_state(SessionState)
         stored = []
         try:
-            with editor._access(auth, Role.editor) as (ws, access, session, user):
-                author = service.author_for(user)
-                for upload in files:
-                    data = await upload.read()
-                    name = upload.name or upload.filename or ""
-                    # A dropped folder arrives as relative paths: keep its structure.
-                    inner = upload.path.parent.as_posix() if upload.path else ""
-                    # Writing and committing block (git runs per file): in a worker thread,
-                    # so other users' pages do not wait for this upload.
-                    saved = await asyncio.to_thread(
-                        ws.upload,
-                        self.target,
-                        name,
-                        data,
-                        author=author,
-                        relative_dir="" if inner == "." else inner,
-                    )
-                    stored.append(saved.path)
-                service.touch_project(access.project, session=session)
-                await asyncio.to_thread(editor._fill_tree, ws)
+            # The access check, like the writes below, off the event loop; no database
+            # session stays open while the files are read.
+            ws, author = await editor._access_off_loop(auth, Role.editor, _writer)
+            for upload in files:
+                data = await upload.read()
+                name = upload.name or upload.filename or ""
+                # A dropped folder arrives as relative paths: keep its structure.
+                inner = upload.path.parent.as_posix() if upload.path else ""
+                # Writing and committing block (git runs per file): in a worker thread,
+                # so other users' pages do not wait for this upload.
+                saved = await asyncio.to_thread(
+                    ws.upload,
+                    self.target,
+                    name,
+                    data,
+                    author=author,
+                    relative_dir="" if inner == "." else inner,
+                )
+                stored.append(saved.path)
+            await editor._access_off_loop(auth, Role.editor, _touch)
+            await asyncio.to_thread(editor._fill_tree, ws)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
         if stored:
