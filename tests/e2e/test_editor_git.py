@@ -65,10 +65,13 @@ def test_upload_files_to_the_root_and_into_a_folder(page, live_app):
     expect(page.get_by_text("notes.txt", exact=True)).to_be_visible()
     expect(page.locator("#tree-upload")).to_have_count(1)  # ids stay unique with the dialog open
     shot(page, "editor-git-01-upload-dialog")
+    before = _api(page, live_app, "GET", f"/api/v1/projects/{project['id']}")["updated_at"]
     page.locator("#upload-submit").click()
     expect(_toast(page, "Uploaded 2 files")).to_be_visible()
     expect(_tree(page, "notes.txt")).to_be_visible()
     expect(_tree(page, "data.csv")).to_be_visible()
+    # The project list's "recently updated" order sees the upload.
+    assert _api(page, live_app, "GET", f"/api/v1/projects/{project['id']}")["updated_at"] > before
 
     # Into a folder, from the folder's context menu.
     _tree(page, "docs").click(button="right")
