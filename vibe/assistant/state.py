@@ -27,7 +27,7 @@ from vibe.assistant.schemas import (
     Selection,
 )
 from vibe.auth.models import User
-from vibe.auth.state import SessionState, as_user, user_session
+from vibe.auth.state import SessionState, as_user
 from vibe.core.errors import VibeError
 from vibe.editor.state import EditorState
 
@@ -98,10 +98,15 @@ class AssistantState(rx.State):
             self.pinned, self.parts, self.review_id = [], [], 0
         if not editor.project_id:
             return
+        project_id = self.project_id
+
+        def read_panel(user: User, session: Session) -> tuple[list, list[dict[str, str]]]:
+            listed = providers.list_providers(user, session=session)
+            return listed, _conversation_rows(user, project_id, session)
+
         try:
-            listed = await as_user(auth, lambda u, s: providers.list_providers(u, session=s))
+            listed, self.conversations = await as_user(auth, read_panel)  # one session, one hop
             self._fill_providers(listed)
-            self.conversations = await self._list_conversations(auth)
         except VibeError as exc:
             yield rx.toast.error(exc.message)
             return
@@ -255,7 +260,9 @@ class AssistantState(rx.State):
             )
             project_id = self.project_id
         try:
-            turn = await asyncio.to_thread(_start_chat, auth, project_id, request)
+            turn = await as_user(
+                auth, lambda u, s: service.start_chat(u, project_id, request, session=s)
+            )
         except VibeError as exc:
             async with self:
                 self._finish_failed(exc.message)
@@ -400,11 +407,6 @@ class AssistantState(rx.State):
         ]
         if action != "undo" and self.review_id == item_id:
             self.review_note = message
-
-
-def _start_chat(auth: SessionState, project_id: str, request: ChatRequest) -> service.ChatTurn:
-    with user_session(auth) as (session, user):
-        return service.start_chat(user, project_id, request, session=session)
 
 
 def _conversation_rows(user: User, project_id: str, session: Session) -> list[dict[str, str]]:

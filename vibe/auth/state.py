@@ -29,7 +29,7 @@ from vibe.ui import routes
 
 
 def _user_for(token: str | None) -> User | None:
-    """Blocking (a query, and maybe the session's last-seen touch): run it in a worker thread."""
+    """The session's user, as ``SessionState.current_user`` reads it, in its own session."""
     with session_scope() as session:
         return service.user_for_session(token, session=session)
 
@@ -61,6 +61,13 @@ class SessionState(rx.State):
         """The signed-in user, re-checked against the database (sessions can be revoked)."""
         return service.user_for_session(self._session_token(), session=session)
 
+    async def _refresh(self) -> User | None:
+        """Re-read the signed-in user off the event loop (a query, maybe a last-seen touch)
+        and show it; None for a stranger or an ended session."""
+        user = await asyncio.to_thread(_user_for, self._session_token())
+        self._fill(user)
+        return user
+
     def _fill(self, user: User | None) -> None:
         self.signed_in = user is not None
         self.username = user.username if user else ""
@@ -71,8 +78,7 @@ class SessionState(rx.State):
     @rx.event
     async def require_login(self):
         """on_load of every signed-in page: send strangers to the login page."""
-        user = await asyncio.to_thread(_user_for, self._session_token())
-        self._fill(user)
+        user = await self._refresh()
         if user is None:
             path = self.router.url.path or routes.PROJECTS
             return rx.redirect(f"{routes.LOGIN}?{urlencode({'next': path})}")
@@ -90,8 +96,7 @@ class SessionState(rx.State):
         self.login_error = params.get("error", "")[:300]
         wanted = params.get("next", "")
         self.login_query = "?" + urlencode({"next": safe_next(wanted)}) if wanted else ""
-        user = await asyncio.to_thread(_user_for, self._session_token())
-        self._fill(user)
+        user = await self._refresh()
         self.login_ready = True
         if user is not None:
             return rx.redirect(safe_next(wanted) if wanted else routes.PROJECTS)

@@ -613,11 +613,16 @@ function VibeGraph({
   const [engine, setEngine] = useState(0);
   const [phase, setPhase] = useState({ kind: "loading", text: "Loading graph…" });
   latest.current = { onSelect, onExpand, onLoaded, onError, focus, focusNonce };
-  // The switch's value: the stored one until the page's state first differs from its start.
-  const glSwitch = useRef({ first: webgl, moved: false });
-  const rendererRef = useRef("canvas");
+  // The switch's value: the stored one (read once) until the page's state first differs from
+  // its start.
+  const glSwitch = useRef(null);
+  if (glSwitch.current === null) {
+    const stored = typeof window !== "undefined" && vibeStoredWebgl();
+    glSwitch.current = { first: webgl, moved: false, stored };
+  }
   if (webgl !== glSwitch.current.first) glSwitch.current.moved = true;
-  const wantGl = glSwitch.current.moved ? !!webgl : !!webgl || (typeof window !== "undefined" && vibeStoredWebgl());
+  const wantGl = glSwitch.current.moved ? !!webgl : !!webgl || glSwitch.current.stored;
+  const rendererRef = useRef("canvas");
 
   useEffect(() => {
     let alive = true;

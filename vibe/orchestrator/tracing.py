@@ -18,9 +18,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
+# The SDK's own readers and writers of `_meta` trace context (mcp 2.3.0, pinned), so both
+# paths agree on what a valid parent is.
+from mcp.shared._otel import extract_trace_context, inject_trace_context
 from opentelemetry import trace
 from opentelemetry.environment_variables import OTEL_PYTHON_TRACER_PROVIDER
-from opentelemetry.propagate import extract, inject
 from opentelemetry.trace import SpanKind, StatusCode
 
 _tracer = trace.get_tracer("vibe.orchestrator")
@@ -42,20 +44,8 @@ def enabled() -> bool:
     return False
 
 
-def _parent(meta: Any) -> Any:
-    """The caller's trace context from ``_meta``, as the SDK reads it; None falls back to the
-    ambient context rather than orphaning the span."""
-    if not isinstance(meta, Mapping) or not meta:
-        return None
-    try:
-        context = extract(meta)
-    except (ValueError, TypeError):
-        return None
-    return context if trace.get_current_span(context).get_span_context().is_valid else None
-
-
 def server_call(
-    tool: str, request_id: Any, version: str, meta: Any
+    tool: str, request_id: Any, version: str, meta: Mapping[str, Any] | None
 ) -> AbstractContextManager[trace.Span | None]:
     """The SERVER span the SDK opens for an inbound ``tools/call`` (None when tracing is off)."""
     if not enabled():
@@ -71,7 +61,7 @@ def server_call(
         f"tools/call {tool}",
         kind=SpanKind.SERVER,
         attributes=attributes,
-        context=_parent(meta),
+        context=extract_trace_context(meta),
         record_exception=False,
         set_status_on_exception=False,
     )
@@ -115,5 +105,5 @@ def _client_span(
         attributes={"mcp.method.name": "tools/call", "jsonrpc.request.id": request_id},
     ):
         carried = dict(meta or {})
-        inject(carried)
+        inject_trace_context(carried)
         yield carried
