@@ -199,3 +199,73 @@ def test_webgl_switch_draws_with_webgl_and_falls_back_without_it(page, browser, 
         shot(other, "explorer-07-no-webgl")
     finally:
         plain.close()
+
+
+def _many_modules(count: int) -> dict[str, str]:
+    """Modules in six packages, each importing three others: a module-level overview of
+    ``count`` nodes and ``3 * count`` import edges, a big view for the canvas."""
+    files = {f"pkg{p}/__init__.py": "" for p in range(6)}
+    for i in range(count):
+        imports = "".join(
+            f"from pkg{j % 6}.m{j} import f{j}\n" for j in ((i + 1 + k) % count for k in range(3))
+        )
+        files[f"pkg{i % 6}/m{i}.py"] = f"{imports}\n\ndef f{i}():\n    return {i}\n"
+    return files
+
+
+def test_big_view_carries_labels_only_where_they_can_be_read(page, live_app):
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    sign_in(page, live_app)
+    project = make_project(page, live_app, f"Many {uuid.uuid4().hex[:6]}", _many_modules(330))
+    page.goto(live_app.url(f"/projects/{project['slug']}/graph"))
+    page.locator("#index-graph-empty").click()
+    canvas = page.locator("#graph-canvas")
+    expect(canvas).to_have_attribute("data-state", "ready", timeout=120_000)
+    page.wait_for_function(  # the worker's layout in place (it fits the view again)
+        "() => window.__vibeGraphLaidOut && window.__vibeGraphReady"
+        " && window.__vibeGraphLaidOut.src === window.__vibeGraphReady.src",
+        timeout=120_000,
+    )
+    cy = "window.__vibeCy"
+    shown = page.evaluate(f"() => ({{ n: {cy}.nodes().length, all: {cy}.elements().length }})")
+    assert shown["n"] >= 330 and shown["all"] > 1200, shown  # a big view (VIBE_BIG_VIEW)
+
+    # Fitted, the view is too small for 11 px labels: no node carries one.
+    state = """() => {
+      const cy = window.__vibeCy, n = cy.nodes('[kind = "module"]')[0];
+      return { zoom: cy.zoom(), labelled: cy.nodes('.vibe-lbl').length,
+               label: n.pstyle('label').strValue, name: n.data('label'), id: n.id(),
+               width: n.boundingBox({ includeLabels: false }).w };
+    }"""
+    fitted = page.evaluate(state)
+    assert fitted["zoom"] < 9 / 11 and fitted["labelled"] == 0 and fitted["label"] == ""
+    assert fitted["width"] > 0  # styled (sized) although its first style skipped the checks
+
+    # Zoomed in far enough to read them, every node has its label; zoomed out, none again.
+    page.evaluate(f"(id) => {cy}.zoom({{ level: 1.5, position: {cy}.$id(id).position() }})",
+                  fitted["id"])  # fmt: skip
+    near = page.evaluate(state)
+    assert near["labelled"] == shown["n"] and near["label"] == near["name"] != ""
+    shot(page, "explorer-08-big-view-zoomed-in")
+    page.evaluate(f"(z) => {cy}.zoom(z)", fitted["zoom"])
+    assert page.evaluate(state)["labelled"] == 0
+
+    # A selected node shows its label at any zoom.
+    picked = page.evaluate(
+        f"(id) => {{ const n = {cy}.$id(id); n.select(); return n.pstyle('label').strValue; }}",
+        fitted["id"],
+    )
+    assert picked == fitted["name"]
+
+    # The picture of the view is drawn at its own scale, with every label; the canvas after it
+    # is as it was.
+    page.locator("#export-menu").click()
+    with page.expect_download() as download:
+        page.locator("#export-image-svg").click()
+    svg = Path(download.value.path()).read_text(encoding="utf-8")
+    names = page.evaluate(f"() => {cy}.nodes().map((n) => n.data('label'))")
+    assert sum(f">{name}<" in svg for name in names) == len(names)
+    page.keyboard.press("Escape")
+    assert page.evaluate(state)["labelled"] == 0
+    assert errors == []

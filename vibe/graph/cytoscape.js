@@ -43,9 +43,46 @@ function vibeLoadCytoscape() {
   // The core only: the fcose layout and the SVG exporter are not needed for a first frame (a big
   // view is laid out by the worker, which has its own copy), so they load when first used.
   if (vibeCytoscapePromise === null) {
-    vibeCytoscapePromise = import("cytoscape").then((core) => core.default);
+    vibeCytoscapePromise = import("cytoscape").then((core) => vibeQuietFirstStyle(core.default));
   }
   return vibeCytoscapePromise;
+}
+
+let vibeFreshStyle = false; // set while vibeStyleFresh styles the elements a draw just added
+
+function vibeQuietFirstStyle(cytoscape) {
+  // Cytoscape checks every property it applies for what the change invalidates: the element's
+  // and its connected edges' cached style values (a new collection of those edges per
+  // property), bounding boxes (a `bounds` event each), z-order. On an element's very first
+  // style nothing of that exists yet, and for a view of 5,000 elements the checks cost more
+  // than applying the styles. `vibeStyleFresh` styles the elements of a fresh draw (all of
+  // them just added: no element drawn before is connected to them) with the checks skipped.
+  const probe = cytoscape({ headless: true, styleEnabled: true });
+  const proto = Object.getPrototypeOf(probe.style());
+  probe.destroy();
+  const check = proto.checkTriggers;
+  if (typeof check !== "function" || proto.checkTriggers.vibeQuiet) return cytoscape;
+  const quiet = function (ele, name, fromValue, toValue) {
+    if (vibeFreshStyle && !ele._private.appliedInitStyle) {
+      ele._private.styleCache = null;
+      return;
+    }
+    return check.call(this, ele, name, fromValue, toValue);
+  };
+  quiet.vibeQuiet = true;
+  proto.checkTriggers = quiet;
+  return cytoscape;
+}
+
+function vibeStyleFresh(cy) {
+  // Every element's style now, where Cytoscape would apply it lazily while measuring and
+  // drawing the first frame: the elements were all just added (`vibeQuietFirstStyle`).
+  vibeFreshStyle = true;
+  try {
+    cy.elements().cleanStyle();
+  } finally {
+    vibeFreshStyle = false;
+  }
 }
 
 const vibeExtensions = new Map();
@@ -97,26 +134,35 @@ function vibeStoredWebgl() {
 
 // ---- style ------------------------------------------------------------------------------
 
+const VIBE_LABEL = {
+  label: "data(label)",
+  "font-size": 11,
+  "min-zoomed-font-size": 9,
+  color: "#1c2024",
+  "text-valign": "bottom",
+  "text-margin-y": 4,
+};
+// Below this zoom Cytoscape draws no label (11 px text under `min-zoomed-font-size`): a big
+// view's nodes carry their label only from it on (`vibeSyncLabels`).
+const VIBE_LABEL_ZOOM = VIBE_LABEL["min-zoomed-font-size"] / VIBE_LABEL["font-size"];
+
 function vibeStylesheet() {
   // Few rules, read from element data (`vibeDecorate` sets colour and shape per element): with
   // thousands of elements, each rule is matched against every one, and that matching used to
   // cost more than drawing the first frame.
   return [
     {
+      // Labels are a class: with none, Cytoscape neither measures nor places a label, and a
+      // big view zoomed out (where none is drawn) does without them.
       selector: "node",
       style: {
-        label: "data(label)",
-        "font-size": 11,
-        "min-zoomed-font-size": 9,
-        color: "#1c2024",
-        "text-valign": "bottom",
-        "text-margin-y": 4,
         width: "data(px)",
         height: "data(px)",
         shape: "data(shape)",
         "background-color": "data(color)",
       },
     },
+    { selector: "node.vibe-lbl", style: VIBE_LABEL },
     {
       // Every property set is work per element when styles are applied (and a big view has
       // thousands of edges), so a big view's plain lines get four; arrows are a class.
@@ -150,6 +196,7 @@ function vibeStylesheet() {
     {
       selector: "node:selected, node.vibe-hl",
       style: {
+        ...VIBE_LABEL,
         "border-width": 4,
         "border-color": "#3e63dd",
         "font-weight": "bold",
@@ -161,11 +208,21 @@ function vibeStylesheet() {
   ];
 }
 
+function vibeSyncLabels(cy, all = false) {
+  // A big view's nodes get their labels once the zoom is high enough for Cytoscape to draw
+  // them, and lose them again below it; a small view's nodes always have them (`all`, as
+  // for an export).
+  const want = all || !cy.scratch("_vibeZoomLabels") || cy.zoom() >= VIBE_LABEL_ZOOM;
+  if (cy.scratch("_vibeLabelled") === want) return;
+  cy.scratch("_vibeLabelled", want);
+  cy.batch(() => (want ? cy.nodes().addClass("vibe-lbl") : cy.nodes().removeClass("vibe-lbl")));
+}
+
 function vibeClamp(value, low, high) {
   return Math.max(low, Math.min(high, Number(value) || low));
 }
 
-function vibeDecorate(nodes, edges, styles) {
+function vibeDecorate(nodes, edges, styles, labelled) {
   // What the stylesheet reads from data, and the few classes, worked out once per element here
   // instead of by selectors: colour and shape by kind (a finding by its severity), the size
   // (mapped like mapData(size, 1, 300, 18, 64)), the edge width by weight (1..40 → 1..6).
@@ -178,7 +235,7 @@ function vibeDecorate(nodes, edges, styles) {
     d.color = severities[d.severity] || kind.color || "#8b8d98";
     d.shape = kind.shape || "ellipse";
     d.px = d.size ? 18 + ((vibeClamp(d.size, 1, 300) - 1) * 46) / 299 : 18;
-    const classes = [];
+    const classes = labelled ? ["vibe-lbl"] : [];
     if (d.expanded) classes.push("vibe-ring");
     if (d.role === "center" || d.role === "source" || d.role === "target") classes.push("vibe-end");
     if (d.role === "path") classes.push("vibe-path");
@@ -414,9 +471,10 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   const own = vibeReadPositions(key);
   const saved = { ...(data.positions || {}), ...own };
   const { nodes, edges } = data.elements;
-  vibeDecorate(nodes, edges, styles || {});
-  let missing = new Set();
   const big = nodes.length + edges.length > VIBE_BIG_VIEW;
+  const zoomLabels = big; // labels from VIBE_LABEL_ZOOM on (vibeSyncLabels)
+  vibeDecorate(nodes, edges, styles || {}, !zoomLabels);
+  let missing = new Set();
   for (const n of nodes) if (!saved[n.data.id]) missing.add(n.data.id);
   // Nothing known, or a server seed that misses most of the view: lay everything out.
   const ownKnown = nodes.some((n) => own[n.data.id]);
@@ -426,6 +484,8 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   // the cores the first frame needs (a laptop has few).
   const offThread = fresh && nodes.length >= VIBE_WORKER_MIN && typeof Worker !== "undefined";
   const placed = offThread ? vibeFolderPositions(nodes) : null;
+  cy.scratch("_vibeZoomLabels", zoomLabels); // read by vibeSyncLabels on every zoom
+  cy.scratch("_vibeLabelled", !zoomLabels);
   cy.batch(() => {
     cy.elements().remove();
     for (const n of nodes) {
@@ -438,6 +498,7 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
     if (data.view === "path") added.addClass("vibe-path");
     if (overlay) cy.nodes().addClass("vibe-cov");
   });
+  vibeStyleFresh(cy);
   marks.added = performance.now();
   let pending = null;
   if (fresh && nodes.length > 0) {
@@ -537,12 +598,20 @@ function vibeDownload(blob, filename) {
 
 async function vibeExport(cy, format, name) {
   if (format === "svg") await vibeExtension("svg");
-  if (format === "png") {
-    const blob = cy.png({ output: "blob", full: true, bg: "#ffffff", maxWidth: 8000, maxHeight: 8000 });
-    vibeDownload(blob, `${name}.png`);
-  } else if (format === "svg") {
-    const text = cy.svg({ full: true, bg: "#ffffff" });
-    vibeDownload(new Blob([text], { type: "image/svg+xml" }), `${name}.svg`);
+  if (format === "png" || format === "svg") {
+    // The whole view at its own scale, where labels are legible: with every node's label.
+    vibeSyncLabels(cy, true);
+    try {
+      if (format === "png") {
+        const blob = cy.png({ output: "blob", full: true, bg: "#ffffff", maxWidth: 8000, maxHeight: 8000 });
+        vibeDownload(blob, `${name}.png`);
+      } else {
+        const text = cy.svg({ full: true, bg: "#ffffff" });
+        vibeDownload(new Blob([text], { type: "image/svg+xml" }), `${name}.svg`);
+      }
+    } finally {
+      vibeSyncLabels(cy);
+    }
   } else if (format === "cytoscape") {
     const elements = cy.elements().jsons().map((e) => ({ data: e.data, position: e.position }));
     const body = JSON.stringify({ elements }, null, 1);
@@ -661,6 +730,7 @@ function VibeGraph({
         vibeHighlight(cy, null, false);
         latest.current.onSelect && latest.current.onSelect({ id: "" });
       });
+      cy.on("zoom", () => vibeSyncLabels(cy));
       cy.on("dbltap", "node", (evt) => {
         if (evt.target.data("expandable") && latest.current.onExpand) {
           latest.current.onExpand(evt.target.id());
