@@ -429,8 +429,9 @@ START_UP = ("_find_and_load", "Config.load", "Orchestrator.reload", "load_target
 def _process_of(frames: list[str]) -> int:
     """The process a ``--subprocesses`` stack was sampled in (its innermost process frame)."""
     for frame in reversed(frames):
-        if frame.startswith("process "):
-            return int(frame.split(":", 1)[0].removeprefix("process "))
+        number = frame.split(":", 1)[0].removeprefix("process ")
+        if frame.startswith("process ") and number.isdigit():  # not a function named process
+            return int(number)
     return 0
 
 
