@@ -227,6 +227,8 @@ def test_big_view_carries_labels_only_where_they_can_be_read(page, live_app):
         " && window.__vibeGraphLaidOut.src === window.__vibeGraphReady.src",
         timeout=120_000,
     )
+    # The filters and the legend follow the canvas's first frame.
+    expect(page.locator("#graph-legend")).to_be_visible()
     cy = "window.__vibeCy"
     shown = page.evaluate(f"() => ({{ n: {cy}.nodes().length, all: {cy}.elements().length }})")
     assert shown["n"] >= 330 and shown["all"] > 1200, shown  # a big view (VIBE_BIG_VIEW)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from vibe.graph.cytoscape import EDGE_STYLES, NODE_STYLES, graph_canvas, stylesheet_spec
+from vibe.graph.cytoscape import (
+    EDGE_STYLES,
+    NODE_STYLES,
+    after_graph_frame,
+    graph_canvas,
+    stylesheet_spec,
+)
 from vibe.graph.explorer_state import ExplorerState as S
 from vibe.ui import routes, shell
 
@@ -415,10 +421,16 @@ def sidebar() -> rx.Component:
         rx.vstack(
             search_box(),
             view_picker(),
-            rx.separator(size="4"),
-            filters(),
-            rx.separator(size="4"),
-            legend(),
+            after_graph_frame(
+                rx.vstack(
+                    rx.separator(size="4"),
+                    filters(),
+                    rx.separator(size="4"),
+                    legend(),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
             spacing="4",
             padding="var(--space-4)",
             width="100%",

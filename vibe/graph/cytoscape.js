@@ -655,6 +655,37 @@ function vibeFocus(cy, id) {
   return true;
 }
 
+// ---- what waits for the first frame ----------------------------------------------------------
+
+const VIBE_FRAME_EVENT = "vibe:graph-frame";
+const VIBE_FRAME_WAIT = 1500; // ms after which what waits renders anyway (a canvas still loading)
+let vibeFrameShown = false;
+
+function vibeAnnounceFrame() {
+  // The canvas has shown its first view (or its empty or error state): once per page load.
+  if (vibeFrameShown) return;
+  vibeFrameShown = true;
+  window.dispatchEvent(new Event(VIBE_FRAME_EVENT));
+}
+
+function VibeAfterGraph({ children }) {
+  // The explorer's secondary panels (filters, legend) render once the canvas has shown its
+  // first view: the page's main thread is what a big view's first frame waits for, and these
+  // panels are not needed to look at the graph.
+  const [shown, setShown] = useState(() => vibeFrameShown);
+  useEffect(() => {
+    if (shown) return undefined;
+    const show = () => setShown(true);
+    window.addEventListener(VIBE_FRAME_EVENT, show);
+    const timer = setTimeout(show, VIBE_FRAME_WAIT);
+    return () => {
+      window.removeEventListener(VIBE_FRAME_EVENT, show);
+      clearTimeout(timer);
+    };
+  }, [shown]);
+  return shown ? children : null;
+}
+
 // ---- the component ---------------------------------------------------------------------------
 
 function VibeGraph({
@@ -847,6 +878,7 @@ function VibeGraph({
           req.drawnBy = cy;
           setPhase(empty ? { kind: "empty", text: "Nothing matches these filters." } : { kind: "ready" });
           latest.current.onLoaded && latest.current.onLoaded(info);
+          vibeAnnounceFrame();
         });
       })
       .catch((err) => {
@@ -854,6 +886,7 @@ function VibeGraph({
         if (req.opening && !req.adopted) return; // the page's state decides what to show instead
         cy.elements().remove();
         setPhase({ kind: "error", text: String(err.message || err) });
+        vibeAnnounceFrame();
         latest.current.onError && latest.current.onError(String(err.message || err));
       });
     return undefined;

@@ -101,4 +101,18 @@ class GraphCanvas(rx.Component):
         return [_source()]
 
 
+class AfterGraphFrame(rx.Component):
+    """Renders its children once the page's canvas has shown its first view (or after a
+    while): for panels a first look at the graph does not need."""
+
+    tag = "VibeAfterGraph"
+
+    def add_imports(self) -> dict[str, list[ImportVar]]:
+        return GraphCanvas.add_imports(self)  # type: ignore[arg-type]
+
+    def add_custom_code(self) -> list[str]:
+        return [_source()]
+
+
 graph_canvas = GraphCanvas.create
+after_graph_frame = AfterGraphFrame.create
