@@ -76,6 +76,8 @@ def test_explorer_golden_path(page, live_app):
     results.first.click()
     expect(page.locator("#details-name")).to_have_text("discount")
     expect(page.locator("#details-panel")).to_contain_text("Take `rate` off.")
+    signature = page.locator("#details-panel pre[data-language=python]")  # highlighted as Python
+    expect(signature.locator(".token").first).to_have_text("def")
     expect(page.locator("#details-panel")).to_contain_text("total")  # its caller
     expect(canvas).to_have_attribute("data-state", "ready")
     selected = page.evaluate("() => window.__vibeCy.$(':selected').map((n) => n.data('label'))")

@@ -624,7 +624,8 @@ def details_panel() -> rx.Component:
             sel["signature"] != "",
             rx.code_block(
                 sel["signature"],
-                language="python",
+                language=sel["language"],
+                custom_attrs={"data-language": sel["language"]},
                 wrap_long_lines=True,
                 font_size="12px",
                 width="100%",

@@ -420,6 +420,7 @@ class ExplorerState(rx.State):
             "name": panel.get("name") or "",
             "kind": str(panel.get("kind", "")).replace("_", " "),
             "signature": panel.get("signature") or "",
+            "language": code_language(str(panel.get("language") or "")),
             "docstring": (panel.get("docstring") or "")[:1500],
             "where": f"{file}:{line}" if file and line else file,
             "ide_url": ide_url(self.slug, file, line) if file else "",
@@ -432,6 +433,15 @@ class ExplorerState(rx.State):
         self.callers = [_row(n) for n in panel["callers"]]
         self.callees = [_row(n) for n in panel["callees"]]
         self.findings = [_row(n) for n in panel["findings"]]
+
+
+# The graph's language names that Prism (the signature's highlighter) spells otherwise.
+PRISM_NAMES = {"c_sharp": "csharp"}
+
+
+def code_language(language: str) -> str:
+    """The highlighter's name for a node's language; "text" (no colours) when it has none."""
+    return PRISM_NAMES.get(language, language) or "text"
 
 
 def _toggled(items: list[str], item: str, on: bool) -> list[str]:
