@@ -61,7 +61,7 @@ function vibeQuietFirstStyle(cytoscape) {
   const proto = Object.getPrototypeOf(probe.style());
   probe.destroy();
   const check = proto.checkTriggers;
-  if (typeof check !== "function" || proto.checkTriggers.vibeQuiet) return cytoscape;
+  if (typeof check !== "function" || check.vibeQuiet) return cytoscape;
   const quiet = function (ele, name, fromValue, toValue) {
     if (vibeFreshStyle && !ele._private.appliedInitStyle) {
       ele._private.styleCache = null;
@@ -472,8 +472,7 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   const saved = { ...(data.positions || {}), ...own };
   const { nodes, edges } = data.elements;
   const big = nodes.length + edges.length > VIBE_BIG_VIEW;
-  const zoomLabels = big; // labels from VIBE_LABEL_ZOOM on (vibeSyncLabels)
-  vibeDecorate(nodes, edges, styles || {}, !zoomLabels);
+  vibeDecorate(nodes, edges, styles || {}, !big); // a big view's labels follow the zoom
   let missing = new Set();
   for (const n of nodes) if (!saved[n.data.id]) missing.add(n.data.id);
   // Nothing known, or a server seed that misses most of the view: lay everything out.
@@ -484,8 +483,8 @@ async function vibeDraw(cy, data, projectKey, overlay, styles, marks, current) {
   // the cores the first frame needs (a laptop has few).
   const offThread = fresh && nodes.length >= VIBE_WORKER_MIN && typeof Worker !== "undefined";
   const placed = offThread ? vibeFolderPositions(nodes) : null;
-  cy.scratch("_vibeZoomLabels", zoomLabels); // read by vibeSyncLabels on every zoom
-  cy.scratch("_vibeLabelled", !zoomLabels);
+  cy.scratch("_vibeZoomLabels", big); // read by vibeSyncLabels on every zoom
+  cy.scratch("_vibeLabelled", !big);
   cy.batch(() => {
     cy.elements().remove();
     for (const n of nodes) {
