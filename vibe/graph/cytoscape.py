@@ -67,6 +67,16 @@ def _source() -> str:
     return SOURCE.read_text(encoding="utf-8")
 
 
+def _imports() -> dict[str, list[ImportVar]]:
+    """What the module code (``cytoscape.js``) uses, for each component that brings it."""
+    return {
+        "react": [ImportVar(tag=t) for t in ("useState", "useEffect", "useRef")],
+        f"{LAYOUT_WORKER.importable_path}?worker": [
+            ImportVar(tag="VibeLayoutWorker", is_default=True)
+        ],
+    }
+
+
 class GraphCanvas(rx.Component):
     """The explorer's canvas: draws the view at `src`, reports selection and counts."""
 
@@ -90,12 +100,7 @@ class GraphCanvas(rx.Component):
     on_error: rx.EventHandler[passthrough_event_spec(str)]
 
     def add_imports(self) -> dict[str, list[ImportVar]]:
-        return {
-            "react": [ImportVar(tag=t) for t in ("useState", "useEffect", "useRef")],
-            f"{LAYOUT_WORKER.importable_path}?worker": [
-                ImportVar(tag="VibeLayoutWorker", is_default=True)
-            ],
-        }
+        return _imports()
 
     def add_custom_code(self) -> list[str]:
         return [_source()]
@@ -108,10 +113,10 @@ class AfterGraphFrame(rx.Component):
     tag = "VibeAfterGraph"
 
     def add_imports(self) -> dict[str, list[ImportVar]]:
-        return GraphCanvas.add_imports(self)  # type: ignore[arg-type]
+        return _imports()
 
     def add_custom_code(self) -> list[str]:
-        return [_source()]
+        return [_source()]  # the same module code as the canvas's: Reflex includes it once
 
 
 graph_canvas = GraphCanvas.create
