@@ -27,7 +27,10 @@ class _App(rx.App):
         return gateway.outermost(asset_front.around(super().__call__()), _api)
 
 
-app = _App(api_transformer=_api)
+# `dir` is stated, not left to be computed: the toaster (sonner) otherwise reads the page's
+# direction with getComputedStyle while it renders, a forced style recalculation of the whole
+# document (and Radix's stylesheet) on every page's first render.
+app = _App(api_transformer=_api, html_lang="en", html_custom_attrs={"dir": "ltr"})
 
 
 @contextlib.asynccontextmanager

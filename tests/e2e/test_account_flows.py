@@ -73,6 +73,11 @@ def test_local_signin(page, live_app):
     page.locator("#login-local").click()
     page.wait_for_url(re.compile(r".*/projects/?$"))
     expect(page.locator("#user-menu")).to_contain_text("Local")
+    # Stated on every page: the toaster would otherwise compute the direction while rendering.
+    assert page.evaluate("[document.documentElement.dir, document.documentElement.lang]") == [
+        "ltr",
+        "en",
+    ]
     shot(page, "05-local-user")
 
 
