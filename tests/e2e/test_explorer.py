@@ -113,6 +113,15 @@ def test_explorer_golden_path(page, live_app):
     assert "shop.prices" in svg
     page.keyboard.press("Escape")
 
+    # A fresh visit asks for its opening view once: the page's head starts the request, and the
+    # one module the canvas and the sidebar share takes its answer and draws it.
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/views/-/opening" in r.url else None)
+    page.reload()
+    expect(canvas).to_have_attribute("data-state", "ready")
+    expect(page.locator("#graph-legend")).to_be_visible()  # rendered after the first frame
+    assert asked == [live_app.url(f"/api/v1/projects/{slug}/graph/views/-/opening")]
+
     # Follow the symbol to the editor at its line.
     page.locator("#graph-search").fill("discount")
     page.locator(".graph-search-result").first.click()

@@ -1,29 +1,29 @@
 """Cytoscape.js, bundled from npm, as a Reflex component that fetches its own elements.
 
-The JavaScript lives in ``cytoscape.js`` next to this module and is inserted into the page
-(Reflex custom code), so its imports (``cytoscape``, ``cytoscape-fcose``, ``cytoscape-svg``)
-resolve against the app's own ``node_modules`` and Vite bundles them: no CDN. The layout worker
-(``layout_worker.js``, a shared asset) is imported with Vite's ``?worker`` suffix, so Vite
-bundles it with its own copy of Cytoscape and fcose. The component gets a view URL, fetches the
-JSON itself and reports only small facts back (counts, the selected node), so Reflex state never
-holds graph elements.
+The JavaScript is an ES module, ``graph_canvas.jsx`` next to this module (a shared asset), which
+both components import: its imports (``cytoscape``, ``cytoscape-fcose``, ``cytoscape-svg``)
+resolve against the app's own ``node_modules`` and Vite bundles them: no CDN. It is a module of
+its own, not Reflex custom code, because custom code is copied into every page module that renders
+a component bringing it: the canvas (memoized by Reflex, as it reads state) and the sidebar's
+wrapper (in the route) each got a copy, each with its own module state, and the second copy asked
+for the opening view a second time. The layout worker (``layout_worker.js``, a shared asset too)
+is imported with Vite's ``?worker`` suffix, so Vite bundles it with its own copy of Cytoscape and
+fcose. The component gets a view URL, fetches the JSON itself and reports only small facts back
+(counts, the selected node), so Reflex state never holds graph elements.
 """
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
 import reflex as rx
 from reflex.event import passthrough_event_spec
-from reflex.utils.imports import ImportVar
 
 CYTOSCAPE = "cytoscape@3.35.0"
 FCOSE = "cytoscape-fcose@2.2.0"
 SVG = "cytoscape-svg@0.4.0"
-SOURCE = Path(__file__).with_name("cytoscape.js")
-LAYOUT_WORKER = rx.asset("layout_worker.js", shared=True)
+LAYOUT_WORKER = rx.asset("layout_worker.js", shared=True)  # imported by graph_canvas.jsx
+MODULE = rx.asset("graph_canvas.jsx", shared=True).importable_path
 
 # Kind → (shape, colour, label): the component's stylesheet and the page's legend share these.
 NODE_STYLES: dict[str, tuple[str, str, str]] = {
@@ -62,24 +62,10 @@ def stylesheet_spec() -> dict[str, Any]:
     }
 
 
-@functools.cache
-def _source() -> str:
-    return SOURCE.read_text(encoding="utf-8")
-
-
-def _imports() -> dict[str, list[ImportVar]]:
-    """What the module code (``cytoscape.js``) uses, for each component that brings it."""
-    return {
-        "react": [ImportVar(tag=t) for t in ("useState", "useEffect", "useRef")],
-        f"{LAYOUT_WORKER.importable_path}?worker": [
-            ImportVar(tag="VibeLayoutWorker", is_default=True)
-        ],
-    }
-
-
 class GraphCanvas(rx.Component):
     """The explorer's canvas: draws the view at `src`, reports selection and counts."""
 
+    library = MODULE
     tag = "VibeGraph"
     lib_dependencies: list[str] = [CYTOSCAPE, FCOSE, SVG]
 
@@ -99,24 +85,13 @@ class GraphCanvas(rx.Component):
     on_loaded: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
     on_error: rx.EventHandler[passthrough_event_spec(str)]
 
-    def add_imports(self) -> dict[str, list[ImportVar]]:
-        return _imports()
-
-    def add_custom_code(self) -> list[str]:
-        return [_source()]
-
 
 class AfterGraphFrame(rx.Component):
     """Renders its children once the page's canvas has shown its first view (or after a
     while): for panels a first look at the graph does not need."""
 
+    library = MODULE
     tag = "VibeAfterGraph"
-
-    def add_imports(self) -> dict[str, list[ImportVar]]:
-        return _imports()
-
-    def add_custom_code(self) -> list[str]:
-        return [_source()]  # the same module code as the canvas's: Reflex includes it once
 
 
 graph_canvas = GraphCanvas.create

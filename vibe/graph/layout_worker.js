@@ -1,7 +1,7 @@
 // Vibe's graph layout worker: fcose on a headless Cytoscape, off the page's main thread.
 //
-// Bundled by Vite from the app's own node_modules (imported with `?worker` by the canvas code in
-// cytoscape.js), so it needs no CDN. Gets `{ id, nodes, edges, options }` (nodes carry `size`,
+// Bundled by Vite from the app's own node_modules (imported with `?worker` by the canvas module,
+// graph_canvas.jsx), so it needs no CDN. Gets `{ id, nodes, edges, options }` (nodes carry `size`,
 // which sets their dimensions as on the canvas) and answers `{ id, positions }` or `{ id, error }`.
 import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";

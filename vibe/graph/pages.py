@@ -10,7 +10,7 @@ from vibe.graph.explorer_state import ExplorerState as S
 from vibe.ui import assets, routes, shell
 
 ROUTE = "/projects/[slug]/graph"
-# The canvas's script asks for the opening view before anything else (vibe/graph/cytoscape.js):
+# The canvas's script asks for the opening view before anything else (vibe/graph/graph_canvas.jsx):
 # the page's head starts that request while the script is still loading.
 assets.early_fetch(ROUTE, f"{routes.API}/projects/{{slug}}/graph/views/-/opening")
 
@@ -97,7 +97,7 @@ def explorer() -> rx.Component:
         c.header(),
         rx.cond(
             # While the state loads, the canvas is already there: it draws the opening view its
-            # script asked for meanwhile (see cytoscape.js), instead of waiting for the state.
+            # script asked for meanwhile (see graph_canvas.jsx), instead of waiting for the state.
             (S.phase == "ready") | (S.phase == "loading"),
             rx.hstack(
                 c.sidebar(),

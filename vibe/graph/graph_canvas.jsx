@@ -1,7 +1,12 @@
-// Vibe's graph canvas: module-level code the Reflex page includes (see vibe/graph/cytoscape.py).
+// Vibe's graph canvas: an ES module the explorer's components import (see cytoscape.py).
+//
+// One module, evaluated once per page load: its state (the opening view asked for at load, the
+// Cytoscape promise, the layout worker, whether the first frame was shown) is shared by every
+// component that imports it, whichever of the page's modules (the route or the memoized
+// components) renders them.
 //
 // Cytoscape.js, the fcose layout and the SVG exporter come from the bundled npm packages, never a
-// CDN, and load on the client only (starting as soon as this page's module loads, in parallel with
+// CDN, and load on the client only (starting as soon as this module loads, in parallel with
 // the page's state). Elements never pass through Reflex state: this code fetches the view from the
 // REST API (`src`), draws it in one batch and lays it out only when nobody did before: the view
 // carries the positions stored on the server (any browser's earlier layout of it) and this tab's
@@ -14,6 +19,9 @@
 // module loads, while the page's state is still on its way; the canvas draws it and the state's
 // `src` adopts it. Styles are read from element data set here once per element (few rules: with
 // thousands of elements every rule and property is work per element).
+
+import { useEffect, useRef, useState } from "react";
+import VibeLayoutWorker from "./layout_worker.js?worker";
 
 const VIBE_BIG_VIEW = 1200; // elements above which edges become haystack lines without arrows
 const VIBE_POS_PREFIX = "vibe:graph:pos:";
@@ -667,7 +675,7 @@ function vibeAnnounceFrame() {
   window.dispatchEvent(new Event(VIBE_FRAME_EVENT));
 }
 
-function VibeAfterGraph({ children }) {
+export function VibeAfterGraph({ children }) {
   // The explorer's secondary panels (filters, legend) render once the canvas has shown its
   // first view: the page's main thread is what a big view's first frame waits for, and these
   // panels are not needed to look at the graph.
@@ -687,7 +695,7 @@ function VibeAfterGraph({ children }) {
 
 // ---- the component ---------------------------------------------------------------------------
 
-function VibeGraph({
+export function VibeGraph({
   id,
   src,
   projectKey,
