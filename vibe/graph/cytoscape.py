@@ -22,7 +22,7 @@ from reflex.event import passthrough_event_spec
 CYTOSCAPE = "cytoscape@3.35.0"
 FCOSE = "cytoscape-fcose@2.2.0"
 SVG = "cytoscape-svg@0.4.0"
-LAYOUT_WORKER = rx.asset("layout_worker.js", shared=True)  # imported by graph_canvas.jsx
+rx.asset("layout_worker.js", shared=True)  # copied next to graph_canvas.jsx, which imports it
 MODULE = rx.asset("graph_canvas.jsx", shared=True).importable_path
 
 # Kind → (shape, colour, label): the component's stylesheet and the page's legend share these.

@@ -664,15 +664,15 @@ function vibeFocus(cy, id) {
 
 // ---- what waits for the first frame ----------------------------------------------------------
 
-const VIBE_FRAME_EVENT = "vibe:graph-frame";
 const VIBE_FRAME_WAIT = 1500; // ms after which what waits renders anyway (a canvas still loading)
 let vibeFrameShown = false;
+const vibeFrameWaiters = new Set(); // the mounted VibeAfterGraph's, until the first frame
 
 function vibeAnnounceFrame() {
   // The canvas has shown its first view (or its empty or error state): once per page load.
   if (vibeFrameShown) return;
   vibeFrameShown = true;
-  window.dispatchEvent(new Event(VIBE_FRAME_EVENT));
+  for (const show of [...vibeFrameWaiters]) show();
 }
 
 export function VibeAfterGraph({ children }) {
@@ -683,10 +683,10 @@ export function VibeAfterGraph({ children }) {
   useEffect(() => {
     if (shown) return undefined;
     const show = () => setShown(true);
-    window.addEventListener(VIBE_FRAME_EVENT, show);
+    vibeFrameWaiters.add(show);
     const timer = setTimeout(show, VIBE_FRAME_WAIT);
     return () => {
-      window.removeEventListener(VIBE_FRAME_EVENT, show);
+      vibeFrameWaiters.delete(show);
       clearTimeout(timer);
     };
   }, [shown]);
