@@ -1,0 +1,150 @@
+"""The floor under ``mcp_gateway.py``'s figures: what any hop in Python costs on this machine.
+
+The same echo server as ``mcp_gateway.py`` is called directly and through a bare TCP relay: a
+uvloop process that copies bytes between each client connection and one upstream connection of
+its own, with no HTTP, no JSON, no auth, no routing. No gateway can add less than this relay
+does, since it must also do everything the relay leaves out. The two sides take turns for
+several rounds, as in ``mcp_gateway.py``; compare its "added p50" and CPU per call with these.
+
+    .venv/bin/python bench/mcp_relay_floor.py [--calls 400] [--rounds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import cast
+
+import anyio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import mcp_gateway as gw  # the echo server, clients and meters it measures with
+
+
+class Upstream(asyncio.Protocol):
+    def __init__(self, client: asyncio.Transport) -> None:
+        self.client = client
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        sock = transport.get_extra_info("socket")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        self.client.write(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.client.close()
+
+
+class Downstream(asyncio.Protocol):
+    """One client connection; what it sends before its upstream connection is open waits."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.upstream: asyncio.Transport | None = None
+        self.early: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.opening = asyncio.ensure_future(self.open())
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.upstream, _ = await loop.create_connection(
+            lambda: Upstream(self.transport), "127.0.0.1", self.port
+        )
+        self.upstream.writelines(self.early)
+        self.early.clear()
+
+    def data_received(self, data: bytes) -> None:
+        if self.upstream is None:
+            self.early.append(data)
+        else:
+            self.upstream.write(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.upstream is not None:
+            self.upstream.close()
+
+
+def serve_relay(port: int, upstream_port: int) -> None:
+    import uvloop
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: Downstream(upstream_port), "127.0.0.1", port)
+        await server.serve_forever()
+
+    with contextlib.suppress(KeyboardInterrupt):  # how the bench stops it
+        uvloop.run(serve())
+
+
+async def measure(echo_url: str, relay_url: str, calls: int, rounds: int, relay_pid: int) -> None:
+    results: dict[tuple[str, int], list[tuple[list[float], float]]] = defaultdict(list)
+    cpu: dict[str, float] = defaultdict(float)
+    async with gw.client_for(echo_url) as direct, gw.client_for(relay_url) as relayed:
+        sides = [("direct", direct), ("relay", relayed)]
+        for _, client in sides:
+            await gw.run_calls(client, "echo", gw.WARMUP_CALLS, 1)
+        for round_no in range(rounds):
+            for concurrency in gw.CONCURRENCIES:
+                for side, client in sides if round_no % 2 == 0 else sides[::-1]:
+                    before = gw.cpu_seconds(relay_pid, 0)
+                    results[side, concurrency].append(
+                        await gw.run_calls(client, "echo", calls, concurrency)
+                    )
+                    cpu[side] += gw.cpu_seconds(relay_pid, 0) - before
+    for concurrency in gw.CONCURRENCIES:
+        (d_lat, d_rps), (r_lat, r_rps) = (
+            _pooled(results[side, concurrency], calls) for side in ("direct", "relay")
+        )
+        print(
+            f"concurrency {concurrency:>2}: direct p50 {d_lat:6.2f} ms | relay p50 {r_lat:6.2f} ms;"
+            f" added p50 {r_lat - d_lat:+.2f} ms; throughput relay/direct {r_rps / d_rps:.2f}"
+        )
+    per_call = 1000 * cpu["relay"] / (calls * rounds * len(gw.CONCURRENCIES))
+    print(f"relay CPU per call: {per_call:.3f} ms")
+
+
+def _pooled(runs: list[tuple[list[float], float]], calls: int) -> tuple[float, float]:
+    latencies = [x for run, _ in runs for x in run]
+    return gw.pct(latencies, 0.5), statistics.median(calls / elapsed for _, elapsed in runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--serve-relay", nargs=2, type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_relay:
+        serve_relay(*args.serve_relay)
+        return
+    echo_port, relay_port = gw.free_port(), gw.free_port()
+    relay_cmd = [sys.executable, __file__, "--serve-relay", str(relay_port), str(echo_port)]
+    procs = [
+        subprocess.Popen(gw.echo_command(echo_port, "uvicorn"), start_new_session=True),
+        subprocess.Popen(relay_cmd, start_new_session=True),
+    ]
+    try:
+        gw.wait_port(echo_port)
+        gw.wait_port(relay_port)
+        urls = [f"http://127.0.0.1:{port}/mcp" for port in (echo_port, relay_port)]
+        anyio.run(measure, *urls, args.calls, args.rounds, procs[1].pid)
+    finally:
+        for proc in procs:
+            os.killpg(proc.pid, signal.SIGINT)
+            proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
