@@ -1,12 +1,19 @@
-"""The floor under ``mcp_gateway.py``'s figures: what any hop in Python costs on this machine.
+"""The floors under ``mcp_gateway.py``'s figures: what a hop in Python costs on this machine.
 
-The same echo server as ``mcp_gateway.py`` is called directly and through a bare TCP relay: a
-uvloop process that copies bytes between each client connection and one upstream connection of
-its own, with no HTTP, no JSON, no auth, no routing. No gateway can add less than this relay
-does, since it must also do everything the relay leaves out. The two sides take turns for
-several rounds, as in ``mcp_gateway.py``; compare its "added p50" and CPU per call with these.
+The same echo server as ``mcp_gateway.py`` is called directly and through a hop that does none
+of a gateway's work (no auth, no JSON, no routing, no audit):
 
-    .venv/bin/python bench/mcp_relay_floor.py [--calls 400] [--rounds 8]
+- ``--hop tcp``: a uvloop process copying bytes between each client connection and an upstream
+  connection of its own. No gateway in Python can add less.
+- ``--hop asgi``: uvicorn (uvloop, httptools, as ``vibe serve`` runs it) with a plain ASGI app
+  that forwards each POST as it came over kept-alive connections, the way the gateway's fast
+  path and upstream lane do, and answers the client's GET stream with 405 (the SDK client then
+  does without). What the HTTP server and the ASGI interface alone cost.
+
+The two sides take turns for several rounds, as in ``mcp_gateway.py``; compare its "added p50",
+throughput ratios and CPU per call with these.
+
+    .venv/bin/python bench/mcp_relay_floor.py [--hop tcp|asgi] [--calls 400] [--rounds 8]
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import anyio
 
@@ -76,6 +83,72 @@ class Downstream(asyncio.Protocol):
             self.upstream.close()
 
 
+class Forwarder:
+    """The ``asgi`` hop: each POST sent upstream as it came, the answer passed back."""
+
+    DROPPED = frozenset(
+        {b"content-length", b"connection", b"transfer-encoding", b"date", b"server"}
+    )
+
+    def __init__(self, upstream_port: int) -> None:
+        self.port = upstream_port
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["method"] == "GET":
+            await _answer(send, 405, [], b"")
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        head = [f"{scope['method']} {scope['path']} HTTP/1.1\r\n".encode()]
+        head += [k + b": " + v + b"\r\n" for k, v in scope["headers"] if k not in self.DROPPED]
+        head.append(b"content-length: %d\r\n\r\n" % len(body))
+        status, headers, answer = await self.exchange(b"".join(head) + body)
+        await _answer(send, status, headers, answer)
+
+    async def exchange(self, request: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        while True:
+            reused = bool(self.idle)
+            reader, writer = (
+                self.idle.pop() if reused else await asyncio.open_connection("127.0.0.1", self.port)
+            )
+            writer.write(request)
+            try:
+                lines = (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n")
+            except asyncio.IncompleteReadError:
+                if reused:
+                    continue  # the upstream closed a kept-alive connection: take another
+                raise
+            fields = [line.split(b":", 1) for line in lines[1:] if line]
+            headers = [(k.strip().lower(), v.strip()) for k, v in fields]
+            length = int(dict(headers).get(b"content-length", b"0"))
+            answer = await reader.readexactly(length)
+            self.idle.append((reader, writer))
+            kept = [(k, v) for k, v in headers if k not in self.DROPPED]
+            return int(lines[0].split()[1]), kept, answer
+
+
+async def _answer(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def serve_forwarder(port: int, upstream_port: int) -> None:
+    import uvicorn
+
+    from vibe.cli import UVICORN_SETTINGS  # as `vibe serve` runs uvicorn
+
+    settings = {k: v for k, v in UVICORN_SETTINGS.items() if k != "lifespan"}
+    uvicorn.run(Forwarder(upstream_port), host="127.0.0.1", port=port, lifespan="off", **settings)
+
+
 def serve_relay(port: int, upstream_port: int) -> None:
     import uvloop
 
@@ -108,11 +181,11 @@ async def measure(echo_url: str, relay_url: str, calls: int, rounds: int, relay_
             _pooled(results[side, concurrency], calls) for side in ("direct", "relay")
         )
         print(
-            f"concurrency {concurrency:>2}: direct p50 {d_lat:6.2f} ms | relay p50 {r_lat:6.2f} ms;"
-            f" added p50 {r_lat - d_lat:+.2f} ms; throughput relay/direct {r_rps / d_rps:.2f}"
+            f"concurrency {concurrency:>2}: direct p50 {d_lat:6.2f} ms | hop p50 {r_lat:6.2f} ms;"
+            f" added p50 {r_lat - d_lat:+.2f} ms; throughput hop/direct {r_rps / d_rps:.2f}"
         )
     per_call = 1000 * cpu["relay"] / (calls * rounds * len(gw.CONCURRENCIES))
-    print(f"relay CPU per call: {per_call:.3f} ms")
+    print(f"the hop's CPU per call: {per_call:.3f} ms")
 
 
 def _pooled(runs: list[tuple[list[float], float]], calls: int) -> tuple[float, float]:
@@ -124,13 +197,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--serve-relay", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--hop", choices=("tcp", "asgi"), default="tcp")
+    parser.add_argument("--serve-tcp", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-asgi", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_relay:
-        serve_relay(*args.serve_relay)
+    if args.serve_tcp:
+        serve_relay(*args.serve_tcp)
+        return
+    if args.serve_asgi:
+        serve_forwarder(*args.serve_asgi)
         return
     echo_port, relay_port = gw.free_port(), gw.free_port()
-    relay_cmd = [sys.executable, __file__, "--serve-relay", str(relay_port), str(echo_port)]
+    relay_cmd = [sys.executable, __file__, f"--serve-{args.hop}", str(relay_port), str(echo_port)]
     procs = [
         subprocess.Popen(gw.echo_command(echo_port, "uvicorn"), start_new_session=True),
         subprocess.Popen(relay_cmd, start_new_session=True),
@@ -139,6 +217,7 @@ def main() -> None:
         gw.wait_port(echo_port)
         gw.wait_port(relay_port)
         urls = [f"http://127.0.0.1:{port}/mcp" for port in (echo_port, relay_port)]
+        print(f"hop: {args.hop}")
         anyio.run(measure, *urls, args.calls, args.rounds, procs[1].pid)
     finally:
         for proc in procs:
