@@ -16,6 +16,7 @@ from jobs import embedded
 from tests.jobs.conftest import wait_for
 from vibe.auth.models import User
 from vibe.cli import main
+from vibe.core import server
 from vibe.core.config import get_settings
 from vibe.core.db import get_engine, reset_engines
 
@@ -129,9 +130,6 @@ def test_serve_builds_then_runs_one_uvicorn_process(
     import os
 
     import reflex.reflex
-    import uvicorn
-
-    import vibe.cli as cli
 
     built: list[list[str]] = []
     served: dict[str, Any] = {}
@@ -139,8 +137,8 @@ def test_serve_builds_then_runs_one_uvicorn_process(
     def fake_build(args: list[str], **_kw: object) -> None:
         built.append(args)
 
-    def fake_run(app: str, **kwargs: Any) -> None:
-        served.update(kwargs, app=app, env=dict(os.environ))
+    def fake_run(self: server.FrozenAfterStartup) -> None:
+        served.update(vars(self.config), env=dict(os.environ))
 
     monkeypatch.chdir(tmp_path)  # serve changes directory; restored after the test
     for name in ("VIBE_PORT", "VIBE_HOST", "REFLEX_ENV_MODE", "__REFLEX_SKIP_COMPILE"):
@@ -148,15 +146,14 @@ def test_serve_builds_then_runs_one_uvicorn_process(
     monkeypatch.delenv("__REFLEX_MOUNT_FRONTEND_COMPILED_APP", raising=False)
     monkeypatch.setenv("VIBE_REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setattr(reflex.reflex.cli, "main", fake_build)
-    monkeypatch.setattr(uvicorn, "run", fake_run)
-    monkeypatch.setattr(cli.gc, "freeze", lambda: None)  # not this test process's heap
+    monkeypatch.setattr(server.FrozenAfterStartup, "run", fake_run)
     result = run("serve", "--no-migrate", "--host", "127.0.0.1", "--port", "3999")
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "Vibe is starting on http://127.0.0.1:3999/" in result.output
     assert built == [["export", "--frontend-only", "--no-zip", "--env", "prod"]]
     assert served["app"] == "vibe.vibe:app" and served["factory"] is True
-    assert "workers" not in served and not served.get("reload")
+    assert served["workers"] == 1 and not served["reload"]
     assert served["port"] == 3999 and served["env"]["VIBE_PORT"] == "3999"
     assert (served["loop"], served["http"], served["ws"]) == ("uvloop", "httptools", "wsproto")
     env = served["env"]
@@ -169,7 +166,6 @@ def test_serve_stops_when_the_frontend_build_fails(
     db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import reflex.reflex
-    import uvicorn
 
     def failed_build(*_args: object, **_kw: object) -> None:
         raise SystemExit(1)
@@ -181,7 +177,7 @@ def test_serve_stops_when_the_frontend_build_fails(
     monkeypatch.delenv("VIBE_PORT", raising=False)
     monkeypatch.delenv("VIBE_HOST", raising=False)
     monkeypatch.setattr(reflex.reflex.cli, "main", failed_build)
-    monkeypatch.setattr(uvicorn, "run", never)
+    monkeypatch.setattr(server.FrozenAfterStartup, "run", never)
     result = run("serve", "--no-migrate")
     get_settings.cache_clear()
     assert result.exit_code == 1 and "could not build the frontend" in result.output

@@ -6,7 +6,6 @@ bar (rich) and stops cleanly on Ctrl-C.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from pathlib import Path
@@ -56,10 +55,6 @@ def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
     set_env(VIBE_PORT=str(port), VIBE_HOST=host)  # rxconfig reads the port
     os.chdir(ROOT)
     _build_frontend()
-    # What the build leaves alive stays out of every later collection, as Reflex freezes it
-    # before forking its workers from the process that compiled.
-    gc.collect()
-    gc.freeze()
     set_env(**backend_env(mount_frontend=True))
     run_backend(host, port)
 
@@ -118,7 +113,10 @@ def run_backend(host: str, port: int) -> None:
     granian, Reflex's own server; its websockets (Reflex's /_event) come from wsproto."""
     import uvicorn
 
-    uvicorn.run("vibe.vibe:app", factory=True, host=host, port=port, **UVICORN_SETTINGS)
+    from vibe.core.server import FrozenAfterStartup
+
+    config = uvicorn.Config("vibe.vibe:app", factory=True, host=host, port=port, **UVICORN_SETTINGS)
+    FrozenAfterStartup(config).run()
 
 
 @main.group()
