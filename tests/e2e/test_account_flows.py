@@ -7,7 +7,7 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import ROOT, shot
 
 
 def _sign_in_with_github(page, live_app) -> None:
@@ -94,6 +94,14 @@ def test_api_docs_and_health_are_served(live_app):
     assert "/api/v1/projects" in spec["paths"]
     res = httpx.get(live_app.url("/api/v1/nope"))
     assert res.status_code == 404 and res.json()["error"]["code"] == "not_found"
+
+
+def test_the_built_files_do_not_carry_the_time_of_the_build(live_app):
+    """Otherwise every start (each builds) renames the chunks, and browsers fetch them again."""
+    assets = sorted((ROOT / ".web/build/client/assets").glob("*.js"))
+    assert any(path.name.startswith("context-") for path in assets)
+    stamped = [p.name for p in assets if "last_reflex_run_datetime" in p.read_text("utf-8")]
+    assert stamped == []
 
 
 def _items(body):
