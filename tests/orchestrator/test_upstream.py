@@ -132,3 +132,28 @@ def test_no_lane_through_a_proxy(monkeypatch, upstream):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     assert lane_for(upstream.url, {}, SessionWatch(), ignore) is not None
     assert lane_for(upstream.url, {"x": "a\r\nb"}, SessionWatch(), ignore) is None
+
+
+def test_tls_settings_are_made_once_and_off_the_event_loop(monkeypatch) -> None:
+    """Loading the CA bundle takes tens of milliseconds: never on the loop, never twice."""
+    import threading
+
+    import httpx2
+
+    from vibe.orchestrator import upstream
+
+    made: list[str] = []
+    real = httpx2.create_ssl_context
+
+    def create_ssl_context(*args, **kwargs):
+        made.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(httpx2, "create_ssl_context", create_ssl_context)
+    upstream.tls_context.cache_clear()
+    try:
+        first = anyio.run(upstream.shared_tls_context)
+        assert anyio.run(upstream.shared_tls_context) is first
+    finally:
+        upstream.tls_context.cache_clear()
+    assert len(made) == 1 and made[0] != threading.main_thread().name

@@ -32,7 +32,7 @@ from mcp.os.posix.utilities import terminate_posix_process_tree
 from mcp.shared.message import SessionMessage
 
 from vibe import __version__
-from vibe.orchestrator.upstream import HttpLane, SessionWatch, lane_for
+from vibe.orchestrator.upstream import HttpLane, SessionWatch, lane_for, shared_tls_context
 
 log = logging.getLogger("vibe.mcp")
 
@@ -181,7 +181,8 @@ async def _http_transport(
 ) -> AsyncIterator[Any]:
     timeout = httpx2.Timeout(30.0, read=max(300.0, spec.timeout_seconds))
     watch = SessionWatch()
-    transport = DrainingTransport(httpx2.AsyncHTTPTransport(), watch)
+    tls = await shared_tls_context()
+    transport = DrainingTransport(httpx2.AsyncHTTPTransport(verify=tls), watch)
     lane = lane_for(spec.url, spec.headers, watch, on_notification)
     holder["lane"] = lane
     try:

@@ -18,6 +18,7 @@ opened means nothing was sent: the call goes the SDK's way instead (``NotForward
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import ssl
 import urllib.request
@@ -41,6 +42,23 @@ DRAIN_SECONDS = 0.25
 CONNECT_TIMEOUT = 30.0
 
 Notified = Callable[[str], Awaitable[None]]
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings of every upstream connection (httpx's defaults), made once: making them
+    loads the CA bundle, 25-70 ms here, which on the event loop held up every request in flight
+    each time an HTTP upstream connected or reconnected."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
+async def shared_tls_context() -> ssl.SSLContext:
+    """:func:`tls_context`, made in a worker thread the first time."""
+    if tls_context.cache_info().currsize:
+        return tls_context()
+    return await anyio.to_thread.run_sync(tls_context)
 
 
 class NotForwarded(Exception):
@@ -125,7 +143,6 @@ class HttpLane:
         self._fixed = "".join(f"{k}: {v}\r\n" for k, v in fixed.items())
         self._idle: list[_Conn] = []
         self._ids = itertools.count(1)
-        self._ssl: ssl.SSLContext | None = None
 
     @property
     def ready(self) -> bool:
@@ -208,7 +225,7 @@ class HttpLane:
                 reader, writer = await asyncio.open_connection(
                     self.host,
                     self.port,
-                    ssl=self._tls_context() if self.tls else None,
+                    ssl=await shared_tls_context() if self.tls else None,
                     server_hostname=self.host if self.tls else None,
                 )
         except ssl.SSLError as exc:
@@ -217,13 +234,6 @@ class HttpLane:
         except (OSError, TimeoutError) as exc:
             raise NotForwarded(str(exc)) from exc
         return _Conn(reader, writer), False
-
-    def _tls_context(self) -> ssl.SSLContext:
-        if self._ssl is None:
-            import httpx2
-
-            self._ssl = httpx2.create_ssl_context()
-        return self._ssl
 
     async def _answer(
         self, conn: _Conn, status: int, headers: dict[str, str], request_id: str
