@@ -11,9 +11,10 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
-from tests.orchestrator.conftest import ECHO, HttpEcho, wait_for_port
+from tests.orchestrator.conftest import ECHO, HttpEcho, free_port, wait_for_port
 from vibe.orchestrator.clients import ServerSpec
 from vibe.orchestrator.supervisor import CallFailed, Supervisor
+from vibe.orchestrator.upstream import tls_context
 
 JSON_ECHO = """
 import runpy, sys, uvicorn
@@ -157,3 +158,46 @@ def test_tls_settings_are_made_once_and_off_the_event_loop(monkeypatch) -> None:
     finally:
         upstream.tls_context.cache_clear()
     assert len(made) == 1 and made[0] != threading.main_thread().name
+
+
+SSE_ECHO = """
+import runpy, sys, uvicorn
+server = runpy.run_path(sys.argv[1])["server"]
+uvicorn.run(server.sse_app(), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+def test_the_legacy_sse_transport_calls_tools_with_the_shared_tls_settings(monkeypatch) -> None:
+    from vibe.orchestrator import clients
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SSE_ECHO, ECHO, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    asked: list[object] = []
+    shared = clients.shared_tls_context
+
+    async def recorded():
+        asked.append(await shared())
+        return asked[-1]
+
+    monkeypatch.setattr(clients, "shared_tls_context", recorded)
+
+    async def scenario() -> None:
+        spec = ServerSpec(id=1, name="old", transport="sse", url=f"http://127.0.0.1:{port}/sse")
+        async with Supervisor() as sup:
+            sup.apply(spec)
+            assert await sup.wait_ready(timeout=60)
+            result = await sup.call_tool(1, "echo", {"text": "hi"})
+            assert result.content[0].text == "hi"
+
+    try:
+        wait_for_port(port)
+        anyio.run(scenario)
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    assert asked and asked[0] is tls_context()

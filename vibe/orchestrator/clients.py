@@ -29,6 +29,7 @@ from mcp.client.sse import sse_client
 from mcp.client.stdio import get_default_environment
 from mcp.client.streamable_http import streamable_http_client
 from mcp.os.posix.utilities import terminate_posix_process_tree
+from mcp.shared._httpx_utils import MCP_DEFAULT_SSE_READ_TIMEOUT, MCP_DEFAULT_TIMEOUT
 from mcp.shared.message import SessionMessage
 
 from vibe import __version__
@@ -244,8 +245,21 @@ class _DrainOnClose(httpx2.AsyncByteStream):
 
 @contextlib.asynccontextmanager
 async def _sse_transport(spec: ServerSpec, closed: anyio.Event) -> AsyncIterator[Any]:
+    tls = await shared_tls_context()
+
+    def http_client(
+        headers: dict[str, str] | None = None,
+        timeout: httpx2.Timeout | None = None,
+        auth: httpx2.Auth | None = None,
+    ) -> httpx2.AsyncClient:
+        """The SDK's client (its timeouts), with the shared TLS settings."""
+        timeout = timeout or httpx2.Timeout(MCP_DEFAULT_TIMEOUT, read=MCP_DEFAULT_SSE_READ_TIMEOUT)
+        return httpx2.AsyncClient(headers=headers, timeout=timeout, auth=auth, verify=tls)
+
     try:
-        async with sse_client(spec.url, headers=spec.headers) as streams:
+        async with sse_client(
+            spec.url, headers=spec.headers, httpx_client_factory=http_client
+        ) as streams:
             yield streams
     finally:
         closed.set()
