@@ -36,6 +36,8 @@ import anyio
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mcp_gateway as gw  # the echo server, clients and meters it measures with
 
+from vibe.orchestrator.upstream import _read_body, _read_head  # gw puts vibe on the path
+
 
 class Upstream(asyncio.Protocol):
     def __init__(self, client: asyncio.Transport) -> None:
@@ -120,18 +122,16 @@ class Forwarder:
             )
             writer.write(request)
             try:
-                lines = (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n")
+                status, headers = await _read_head(reader)  # as the gateway's lane reads it
             except asyncio.IncompleteReadError:
                 if reused:
                     continue  # the upstream closed a kept-alive connection: take another
                 raise
-            fields = [line.split(b":", 1) for line in lines[1:] if line]
-            headers = [(k.strip().lower(), v.strip()) for k, v in fields]
-            length = int(dict(headers).get(b"content-length", b"0"))
-            answer = await reader.readexactly(length)
-            self.idle.append((reader, writer))
-            kept = [(k, v) for k, v in headers if k not in self.DROPPED]
-            return int(lines[0].split()[1]), kept, answer
+            answer, keep = await _read_body(reader, headers)
+            if keep:
+                self.idle.append((reader, writer))
+            fields = [(k.encode(), v.encode()) for k, v in headers.items()]
+            return status, [(k, v) for k, v in fields if k not in self.DROPPED], answer
 
 
 async def _answer(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
@@ -163,7 +163,7 @@ def serve_relay(port: int, upstream_port: int) -> None:
 
 async def measure(echo_url: str, relay_url: str, calls: int, rounds: int, relay_pid: int) -> None:
     results: dict[tuple[str, int], list[tuple[list[float], float]]] = defaultdict(list)
-    cpu: dict[str, float] = defaultdict(float)
+    meter = gw.CpuMeter({"hop": (relay_pid, 0)})
     async with gw.client_for(echo_url) as direct, gw.client_for(relay_url) as relayed:
         sides = [("direct", direct), ("relay", relayed)]
         for _, client in sides:
@@ -171,11 +171,8 @@ async def measure(echo_url: str, relay_url: str, calls: int, rounds: int, relay_
         for round_no in range(rounds):
             for concurrency in gw.CONCURRENCIES:
                 for side, client in sides if round_no % 2 == 0 else sides[::-1]:
-                    before = gw.cpu_seconds(relay_pid, 0)
-                    results[side, concurrency].append(
-                        await gw.run_calls(client, "echo", calls, concurrency)
-                    )
-                    cpu[side] += gw.cpu_seconds(relay_pid, 0) - before
+                    work = gw.run_calls(client, "echo", calls, concurrency)
+                    results[side, concurrency].append(await meter.run(side, calls, work))
     for concurrency in gw.CONCURRENCIES:
         (d_lat, d_rps), (r_lat, r_rps) = (
             _pooled(results[side, concurrency], calls) for side in ("direct", "relay")
@@ -184,8 +181,7 @@ async def measure(echo_url: str, relay_url: str, calls: int, rounds: int, relay_
             f"concurrency {concurrency:>2}: direct p50 {d_lat:6.2f} ms | hop p50 {r_lat:6.2f} ms;"
             f" added p50 {r_lat - d_lat:+.2f} ms; throughput hop/direct {r_rps / d_rps:.2f}"
         )
-    per_call = 1000 * cpu["relay"] / (calls * rounds * len(gw.CONCURRENCIES))
-    print(f"the hop's CPU per call: {per_call:.3f} ms")
+    print(f"the hop's CPU per call: {meter.per_call_ms('relay')['hop']:.3f} ms")
 
 
 def _pooled(runs: list[tuple[list[float], float]], calls: int) -> tuple[float, float]:
