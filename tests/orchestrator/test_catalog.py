@@ -4,11 +4,20 @@ and takes part only for the simple schemas it understands."""
 from __future__ import annotations
 
 import itertools
+import threading
+import uuid
 from typing import Any
 
+import anyio
+import mcp_types as types
 import pytest
 
+from vibe.orchestrator import catalog
 from vibe.orchestrator.catalog import argument_checks, compile_validator, quick_check
+from vibe.orchestrator.clients import ServerSpec
+from vibe.orchestrator.health import Breaker, Health
+from vibe.orchestrator.service import Orchestrator
+from vibe.orchestrator.supervisor import ServerRuntime, Supervisor
 
 SCHEMAS: list[dict[str, Any]] = [
     {"type": "object"},
@@ -91,3 +100,32 @@ def test_argument_checks_are_compiled_once_per_schema() -> None:
     schema["required"] = []  # a tool's schema changing later leaves the compiled checks alone
     assert not validator.is_valid({}) and quick is not None and not quick({})
     assert argument_checks(None)[0].is_valid({"anything": 1})
+
+
+def test_a_new_tool_list_is_compiled_off_the_loop_before_catalogs_are_rebuilt(monkeypatch) -> None:
+    compiled_on: list[int] = []
+
+    def recording(schema: dict[str, Any] | None) -> Any:
+        compiled_on.append(threading.get_ident())
+        return compile_validator(schema)
+
+    monkeypatch.setattr(catalog, "compile_validator", recording)
+    fresh = uuid.uuid4().hex  # schemas no earlier test compiled
+    tools = [
+        types.Tool(name=f"t{i}", input_schema={"type": "object", "properties": {f"{fresh}{i}": {}}})
+        for i in range(5)
+    ]
+
+    async def main() -> None:
+        runtime = ServerRuntime(ServerSpec(id=1, name="wide"), Health(breaker=Breaker()))
+        runtime.tools = tools
+        orchestrator = Orchestrator(Supervisor())
+        await orchestrator._changed(runtime)  # what the supervisor runs when the list arrives
+        assert len(compiled_on) == 5 and threading.get_ident() not in compiled_on
+        compiled_on.clear()
+        runtime.connection = object()  # type: ignore[assignment]  # connected, so listed
+        built = catalog.build_catalog([runtime])
+        assert set(built.entries) == {f"wide__t{i}" for i in range(5)}
+        assert compiled_on == []  # the build on the loop found every check compiled
+
+    anyio.run(main)

@@ -137,6 +137,16 @@ def argument_checks(schema: dict[str, Any] | None) -> tuple[Any, QuickCheck | No
     return _argument_checks(json.dumps(schema, sort_keys=True, default=str))
 
 
+def prepare(tools: list[types.Tool]) -> None:
+    """Compile the argument checks of a server's tools as its tool list arrives, in a worker
+    thread (the caller's): the next catalog build, on the event loop, then finds them compiled.
+    At about 1.5 ms a tool, a server with a hundred tools would otherwise stall every request
+    in flight for 150 ms at that build; in a thread, the loop keeps getting the interpreter
+    between schemas."""
+    for tool in tools:
+        argument_checks(tool.input_schema)
+
+
 @functools.lru_cache(maxsize=2048)
 def _argument_checks(schema_json: str) -> tuple[Any, QuickCheck | None]:
     schema = json.loads(schema_json)  # the checks' own copy: a tool's schema may change later

@@ -34,6 +34,7 @@ from vibe.orchestrator.catalog import (
     argument_problems,
     build_catalog,
     error_json,
+    prepare,
     take_confirmation,
 )
 from vibe.orchestrator.models import McpTool
@@ -94,6 +95,7 @@ class Orchestrator:
         await self._bump()
 
     async def _changed(self, runtime: ServerRuntime) -> None:
+        await anyio.to_thread.run_sync(prepare, list(runtime.tools))
         await anyio.to_thread.run_sync(_save_lists, runtime)
         await self._bump()
 
