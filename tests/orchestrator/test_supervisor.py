@@ -12,7 +12,7 @@ import pytest
 from tests.orchestrator.conftest import ECHO, alive, wait_until
 from vibe.orchestrator.clients import ServerSpec
 from vibe.orchestrator.service import build_catalog
-from vibe.orchestrator.supervisor import CallFailed, Supervisor
+from vibe.orchestrator.supervisor import CallFailed, Supervisor, probe
 
 
 def echo(server_id: int, name: str, *extra: str, **flags) -> ServerSpec:
@@ -43,6 +43,30 @@ def test_parallel_start_isolates_failures():
             assert result.content[0].text == "still fine"
 
     anyio.run(scenario)
+
+
+def test_a_process_that_cannot_start_names_what_to_fix(tmp_path):
+    script = tmp_path / "server.sh"
+    script.write_text("#!/bin/sh\n")  # no execute bit, not even root may run it
+    gone = tmp_path / "gone"
+    cases = [
+        (
+            ServerSpec(id=1, name="a", command="/no/such/mcp-server"),
+            "command not found: /no/such/mcp-server",
+        ),
+        (ServerSpec(id=2, name="b", command=str(script)), f"command not executable: {script}"),
+        (
+            ServerSpec(id=3, name="c", command="true", cwd=str(gone)),
+            f"cannot use working directory {gone}: No such file or directory",
+        ),
+        (
+            ServerSpec(id=4, name="d", command="true", cwd=str(script)),
+            f"cannot use working directory {script}: Not a directory",
+        ),
+    ]
+    for spec, reason in cases:
+        result = anyio.run(probe, spec)
+        assert not result["ok"] and result["error"] == reason
 
 
 def test_a_server_that_never_answers_fails_at_the_handshake_deadline():

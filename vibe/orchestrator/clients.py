@@ -22,7 +22,6 @@ from typing import Any
 import anyio
 import httpx2
 import mcp_types as types
-from anyio.abc import Process
 from anyio.streams.text import TextReceiveStream
 from mcp import Client
 from mcp.client.sse import sse_client
@@ -33,6 +32,7 @@ from mcp.shared._httpx_utils import MCP_DEFAULT_SSE_READ_TIMEOUT, MCP_DEFAULT_TI
 from mcp.shared.message import SessionMessage
 
 from vibe import __version__
+from vibe.orchestrator import spawn
 from vibe.orchestrator.upstream import HttpLane, SessionWatch, lane_for, shared_tls_context
 
 log = logging.getLogger("vibe.mcp")
@@ -273,24 +273,29 @@ def child_environment(extra: dict[str, str]) -> dict[str, str]:
     return get_default_environment() | extra
 
 
+def start_failure(spec: ServerSpec, exc: OSError) -> str:
+    """Why a stdio server's process did not start, naming what the admin has to fix."""
+    if spec.cwd and exc.filename == spec.cwd:
+        return f"cannot use working directory {spec.cwd}: {exc.strerror or exc}"
+    if isinstance(exc, FileNotFoundError):
+        return f"command not found: {spec.command}"
+    if isinstance(exc, PermissionError):
+        return f"command not executable: {spec.command}"
+    return f"cannot start {spec.command}: {exc.strerror or exc}"
+
+
 @contextlib.asynccontextmanager
 async def stdio_transport(
     spec: ServerSpec, tail: StderrTail, closed: anyio.Event, holder: dict[str, Any]
 ) -> AsyncIterator[Any]:
     """Start ``spec.command`` in its own process group and speak JSON-RPC over its pipes."""
     try:
-        process = await anyio.open_process(
-            [spec.command, *spec.args],
-            env=child_environment(spec.env),
-            cwd=spec.cwd or None,
-            start_new_session=True,
+        process = await spawn.start(
+            [spec.command, *spec.args], env=child_environment(spec.env), cwd=spec.cwd or None
         )
-    except FileNotFoundError as exc:
+    except OSError as exc:
         closed.set()
-        raise OSError(f"command not found: {spec.command}") from exc
-    except PermissionError as exc:
-        closed.set()
-        raise OSError(f"command not executable: {spec.command}") from exc
+        raise OSError(start_failure(spec, exc)) from exc
     _LIVE_GROUPS.add(process.pid)
     holder["pid"] = process.pid
     read_writer, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](16)
@@ -313,7 +318,7 @@ async def stdio_transport(
         _LIVE_GROUPS.discard(process.pid)
 
 
-async def _pump_stdout(process: Process, writer: Any, tail: StderrTail) -> None:
+async def _pump_stdout(process: spawn.Child, writer: Any, tail: StderrTail) -> None:
     assert process.stdout is not None
     buffer = ""
     with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
@@ -332,7 +337,7 @@ async def _pump_stdout(process: Process, writer: Any, tail: StderrTail) -> None:
                     await writer.send(SessionMessage(message))
 
 
-async def _pump_stdin(process: Process, reader: Any) -> None:
+async def _pump_stdin(process: spawn.Child, reader: Any) -> None:
     assert process.stdin is not None
     with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
         async with reader:
@@ -341,7 +346,7 @@ async def _pump_stdin(process: Process, reader: Any) -> None:
                 await process.stdin.send((data + "\n").encode())
 
 
-async def _pump_stderr(process: Process, tail: StderrTail) -> None:
+async def _pump_stderr(process: spawn.Child, tail: StderrTail) -> None:
     assert process.stderr is not None
     with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
         async for chunk in TextReceiveStream(process.stderr, errors="replace"):
@@ -349,7 +354,7 @@ async def _pump_stderr(process: Process, tail: StderrTail) -> None:
 
 
 async def _watch_exit(
-    process: Process, closed: anyio.Event, read_writer: Any, holder: dict[str, Any]
+    process: spawn.Child, closed: anyio.Event, read_writer: Any, holder: dict[str, Any]
 ) -> None:
     """Poll rather than ``wait()``: a grandchild holding the pipes would make wait() hang."""
     while process.returncode is None:
@@ -359,7 +364,7 @@ async def _watch_exit(
     await read_writer.aclose()
 
 
-async def stop_process(process: Process) -> None:
+async def stop_process(process: spawn.Child) -> None:
     """Close stdin, give the server a moment, then kill its whole process group."""
     if process.stdin is not None:
         with contextlib.suppress(Exception):
