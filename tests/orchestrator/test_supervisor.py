@@ -69,6 +69,16 @@ def test_a_process_that_cannot_start_names_what_to_fix(tmp_path):
         assert not result["ok"] and result["error"] == reason
 
 
+def test_a_server_is_checked_as_soon_as_it_is_ready_not_one_interval_later():
+    async def scenario() -> None:
+        async with Supervisor(start_timeout=15, health_interval=3600) as sup:
+            sup.apply(echo(1, "good"))
+            await until(lambda: sup.runtimes[1].health.latency_ema_ms is not None)
+            assert sup.runtimes[1].health.checks == 1
+
+    anyio.run(scenario)
+
+
 def test_a_server_that_never_answers_fails_at_the_handshake_deadline():
     async def scenario() -> None:
         async with Supervisor(start_timeout=1) as sup:

@@ -49,7 +49,7 @@ def server_row(server: rx.Var) -> rx.Component:
                 class_name="mcp-status",
             )
         ),
-        rx.table.cell(rx.text(server["latency"], size="2")),
+        rx.table.cell(rx.text(server["latency"], size="2", id="latency-" + server["name"].to(str))),
         rx.table.cell(rx.text(server["tools"], size="2")),
         rx.table.cell(
             rx.hstack(

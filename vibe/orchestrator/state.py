@@ -142,6 +142,19 @@ def result_text(result: Any) -> str:
 # -- rows -------------------------------------------------------------------------------------
 
 
+def _milliseconds(value: float) -> str:
+    """A latency as people read it: a local server's 0.4 ms ping is not "0 ms"."""
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
+def settling(servers: list[dict[str, Any]]) -> bool:
+    """Some server is starting, or is up and its first check has not come back yet."""
+    return any(
+        s["status"] == "starting" or (s["status"] == "ready" and s["latency"] == "–")
+        for s in servers
+    )
+
+
 def server_row(row: Any, status: dict[str, Any]) -> dict[str, Any]:
     state = status.get("status", "stopped") if row.enabled else "disabled"
     latency = status.get("latency_ema_ms") or status.get("latency_ms")
@@ -155,7 +168,7 @@ def server_row(row: Any, status: dict[str, Any]) -> dict[str, Any]:
         "target": row.url or " ".join([row.command.rsplit("/", 1)[-1], *row.args])[:120],
         "status": state,
         "color": BADGE.get(state, "gray"),
-        "latency": f"{latency:.0f} ms" if isinstance(latency, int | float) else "–",
+        "latency": _milliseconds(latency) if isinstance(latency, int | float) else "–",
         "tools": int(status.get("tools", 0) or 0),
         "error": (status.get("error") or "") if row.enabled else (missing or ""),
         "enabled": bool(row.enabled),
@@ -230,7 +243,7 @@ class McpState(rx.State):
         self.heading = f"{name} · MCP servers" if pid else name
         await self._refresh()
         self.loading = False
-        if any(s["status"] == "starting" for s in self.servers):
+        if settling(self.servers):
             yield McpState.watch
 
     async def _refresh(self) -> None:
@@ -250,12 +263,13 @@ class McpState(rx.State):
 
     @rx.event(background=True)
     async def watch(self):
-        """Follow servers that are starting until they are up or failed (at most ~20 s)."""
+        """Follow servers that are starting until they are up (with a first latency) or
+        failed, at most ~20 s."""
         for _ in range(40):
             await anyio.sleep(0.5)
             async with self:
                 await self._refresh()
-                if not any(s["status"] == "starting" for s in self.servers):
+                if not settling(self.servers):
                     return
 
     @rx.event

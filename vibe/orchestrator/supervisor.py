@@ -282,6 +282,8 @@ class Supervisor:
         runtime.next_retry_at = None
         metrics.publish(runtime.spec.name, True, runtime.health)
         await self._notify(runtime)
+        if self.health_interval:  # latency and health from the start, not one interval later
+            self._spawn(self._check_quietly, runtime.spec.id)
         await first_of(conn.closed.wait, runtime.reconnect.wait)
         runtime.connection = None  # before the teardown, which can take a moment
         runtime.status = "starting" if runtime.reconnect.is_set() else "failed"
