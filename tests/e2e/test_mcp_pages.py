@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -72,3 +73,41 @@ def test_admin_adds_tests_and_tries_a_server(page, live_app):
     error = page.locator("#mcp-import-error")
     expect(error).to_contain_text("mcpServers.broken")
     shot(page, "mcp-04-import-error")
+
+
+def test_a_project_owner_adds_a_server_on_the_project_tab(page, live_app):
+    page.goto(live_app.url("/login"))
+    page.locator("#login-local").click()
+    page.wait_for_url(re.compile(r".*/projects/?$"))
+    name = f"Tool Shop {uuid.uuid4().hex[:6]}"
+    res = page.context.request.post(
+        live_app.url("/api/v1/projects"), data={"name": name}, headers={"Origin": live_app.base_url}
+    )
+    assert res.ok, res.text()
+    page.goto(live_app.url(f"/projects/{res.json()['slug']}/settings"))
+    expect(page.locator("#project-mcp-link")).to_be_visible()
+    shot(page, "mcp-05-project-settings")
+    page.locator("#project-mcp-link").click()
+    page.wait_for_url(re.compile(r".*/mcp$"))
+    expect(page.get_by_text(f"{name} · MCP servers")).to_be_visible()
+    expect(page.get_by_text("workspace", exact=True)).to_be_visible()  # the global ones too
+
+    server = f"shop-{uuid.uuid4().hex[:6]}"
+    page.locator("#mcp-add").click()
+    page.locator("#mcp-name").fill(server)
+    page.locator("#mcp-command").fill(sys.executable)
+    page.locator("#mcp-args").fill(ECHO)
+    page.locator("#mcp-add-submit").click()
+    expect(page.locator(f"#latency-{server}")).to_have_text(
+        re.compile(r"^\d+(\.\d)? ms$"), timeout=30_000
+    )
+    expect(page.locator("tr", has_text=server)).to_contain_text("project")
+    shot(page, "mcp-06-project-tab")
+    page.locator(f"#browse-{server}").click()
+    page.locator("#tool-echo").click()
+    page.locator("#arg-text").fill("project scoped")
+    page.locator("#tool-run").click()
+    expect(page.locator("#tool-result")).to_contain_text("project scoped", timeout=30_000)
+
+    page.locator("#back-to-project-settings").click()
+    page.wait_for_url(re.compile(r".*/settings$"))

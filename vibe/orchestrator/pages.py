@@ -36,6 +36,14 @@ def _actions() -> rx.Component:
             aria_label="Refresh status",
         ),
         c.add_dialog(),
+        rx.cond(
+            McpState.project_slug != "",
+            rx.link(
+                rx.button(rx.icon("arrow-left", size=16), "Project settings", variant="soft"),
+                href="/projects/" + McpState.project_slug + "/settings",
+                id="back-to-project-settings",
+            ),
+        ),
         spacing="2",
     )
 

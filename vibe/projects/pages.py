@@ -67,6 +67,11 @@ def project_settings() -> rx.Component:
                     id="graph-explorer-link",
                 ),
                 rx.link(
+                    rx.button(rx.icon("plug", size=16), "MCP servers", variant="soft"),
+                    href=ProjectSettingsState.project_url + "/mcp",
+                    id="project-mcp-link",
+                ),
+                rx.link(
                     rx.button(rx.icon("arrow-left", size=16), "Back to project", variant="soft"),
                     href=ProjectSettingsState.project_url,
                     id="back-to-project",

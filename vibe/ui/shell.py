@@ -50,7 +50,8 @@ def page(
     header = rx.hstack(
         rx.heading(title, size="6"),
         rx.spacer(),
-        actions or rx.fragment(),
+        # the buttons keep their one-line width; a long title wraps instead
+        rx.box(actions, flex_shrink="0") if actions is not None else rx.fragment(),
         align="center",
         width="100%",
     )
