@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, shot
+from tests.e2e.conftest import ROOT, shot, wait_until
 
 ECHO = str(Path(ROOT) / "tests" / "standins" / "mcp_echo.py")
 
@@ -111,3 +111,49 @@ def test_a_project_owner_adds_a_server_on_the_project_tab(page, live_app):
 
     page.locator("#back-to-project-settings").click()
     page.wait_for_url(re.compile(r".*/settings$"))
+
+
+def _sleeping(seconds: str) -> bool:
+    found = subprocess.run(["pgrep", "-f", f"^sleep {seconds}$"], capture_output=True)
+    return found.returncode == 0
+
+
+def test_a_hanging_connection_test_and_a_slow_tool_can_be_stopped(page, live_app):
+    _admin_signed_in(page, live_app)
+    page.goto(live_app.url("/settings/mcp"))
+    expect(page.get_by_text("workspace", exact=True)).to_be_visible()
+
+    # a command that never answers the handshake: the test would wait 30 s, the user stops it
+    page.locator("#mcp-add").click()
+    page.locator("#mcp-name").fill(f"hang-{uuid.uuid4().hex[:6]}")
+    page.locator("#mcp-command").fill("sleep")
+    page.locator("#mcp-args").fill("3599.25")
+    page.locator("#mcp-test").click()
+    expect(page.locator("#mcp-test-stop")).to_be_visible()
+    wait_until(lambda: _sleeping("3599.25"), 20, "the tested server's process")
+    shot(page, "mcp-07-test-running")
+    page.locator("#mcp-test-stop").click()
+    expect(page.locator("#mcp-test-result")).to_have_text("Test stopped.")
+    wait_until(lambda: not _sleeping("3599.25"), 20, "the stopped test's process to end")
+    page.get_by_role("button", name="Cancel").click()
+
+    # a tool that takes ten minutes: stopped, and the server answers the next call at once
+    server = f"slow-{uuid.uuid4().hex[:6]}"
+    page.locator("#mcp-add").click()
+    page.locator("#mcp-name").fill(server)
+    page.locator("#mcp-command").fill(sys.executable)
+    page.locator("#mcp-args").fill(ECHO)
+    page.locator("#mcp-add-submit").click()
+    expect(page.locator(f"#latency-{server}")).to_have_text(
+        re.compile(r"^\d+(\.\d)? ms$"), timeout=30_000
+    )
+    page.locator(f"#browse-{server}").click()
+    page.locator("#tool-slow").click()
+    page.locator("#arg-seconds").fill("600")
+    page.locator("#tool-run").click()
+    page.locator("#tool-stop").click()
+    expect(page.locator("#tool-result")).to_contain_text("Stopped before the tool answered.")
+    page.locator("#tool-echo").click()
+    page.locator("#arg-text").fill("after the stop")
+    page.locator("#tool-run").click()
+    expect(page.locator("#tool-result")).to_contain_text("after the stop", timeout=30_000)

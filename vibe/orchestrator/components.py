@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from vibe.orchestrator.state import McpState
+from vibe.orchestrator.state import PROBE_SECONDS, McpState
 
 
 def _flag(server: rx.Var, flag: str, label: str) -> rx.Component:
@@ -179,21 +179,43 @@ def add_form() -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.button(
-                    rx.cond(McpState.testing, rx.spinner(size="1"), rx.icon("plug", size=14)),
-                    "Test connection",
-                    type="button",
-                    variant="soft",
-                    id="mcp-test",
-                    on_click=rx.call_script(
-                        "Object.fromEntries(new FormData(document.getElementById('mcp-add-form')))",
-                        callback=McpState.test_connection,
+                rx.cond(
+                    McpState.testing,
+                    rx.hstack(
+                        rx.button(
+                            rx.spinner(size="1"),
+                            "Stop test",
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            id="mcp-test-stop",
+                            on_click=McpState.stop_test,
+                        ),
+                        rx.text(
+                            f"Connecting… gives up after {PROBE_SECONDS:.0f} s",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        align="center",
+                        spacing="2",
                     ),
-                    disabled=McpState.testing,
+                    rx.button(
+                        rx.icon("plug", size=14),
+                        "Test connection",
+                        type="button",
+                        variant="soft",
+                        id="mcp-test",
+                        on_click=rx.call_script(
+                            "Object.fromEntries("
+                            "new FormData(document.getElementById('mcp-add-form')))",
+                            callback=McpState.test_connection,
+                        ),
+                    ),
                 ),
                 rx.spacer(),
                 rx.dialog.close(rx.button("Cancel", type="button", variant="ghost")),
                 rx.button("Add server", type="submit", id="mcp-add-submit"),
+                align="center",
                 width="100%",
             ),
             spacing="3",
@@ -289,15 +311,28 @@ def import_export() -> rx.Component:
 
 def _field(field: rx.Var) -> rx.Component:
     name = field["name"].to(str)
+    key = "arg-" + name  # every control has an id: labels, tests and scripts find it
     control = rx.match(
         field["kind"],
-        ("boolean", rx.checkbox(name=name, default_checked=field["default"].to(str) == "true")),
-        ("enum", rx.select(field["options"].to(list[str]), name=name)),
-        ("strings", rx.text_area(name=name, rows="3", placeholder="one value per line")),
-        ("json", rx.text_area(name=name, rows="3", font_family="monospace", placeholder="JSON")),
-        ("integer", rx.input(name=name, type="number", step="1", default_value=field["default"])),
-        ("number", rx.input(name=name, type="number", step="any", default_value=field["default"])),
-        rx.input(name=name, default_value=field["default"].to(str), id="arg-" + name, width="100%"),
+        (
+            "boolean",
+            rx.checkbox(name=name, default_checked=field["default"].to(str) == "true", id=key),
+        ),
+        ("enum", rx.select(field["options"].to(list[str]), name=name, id=key)),
+        ("strings", rx.text_area(name=name, rows="3", placeholder="one value per line", id=key)),
+        (
+            "json",
+            rx.text_area(name=name, rows="3", font_family="monospace", placeholder="JSON", id=key),
+        ),
+        (
+            "integer",
+            rx.input(name=name, type="number", step="1", default_value=field["default"], id=key),
+        ),
+        (
+            "number",
+            rx.input(name=name, type="number", step="any", default_value=field["default"], id=key),
+        ),
+        rx.input(name=name, default_value=field["default"].to(str), id=key, width="100%"),
     )
     return rx.vstack(
         rx.hstack(
@@ -341,12 +376,18 @@ def try_form() -> rx.Component:
                 ),
                 rx.vstack(rx.foreach(McpState.fields, _field), spacing="3", width="100%"),
             ),
-            rx.button(
-                rx.cond(McpState.calling, rx.spinner(size="1"), rx.icon("play", size=14)),
-                "Run",
-                type="submit",
-                disabled=McpState.calling,
-                id="tool-run",
+            rx.cond(
+                McpState.calling,
+                rx.button(
+                    rx.spinner(size="1"),
+                    "Stop",
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=McpState.stop_call,
+                    id="tool-stop",
+                ),
+                rx.button(rx.icon("play", size=14), "Run", type="submit", id="tool-run"),
             ),
             rx.cond(
                 McpState.result != "",

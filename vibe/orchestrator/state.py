@@ -7,8 +7,9 @@ tool calls are background events, so a slow server never holds up the page's eve
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import anyio
@@ -29,6 +30,7 @@ from vibe.projects import service as projects
 from vibe.ui import routes
 
 T = TypeVar("T")
+PROBE_SECONDS = 30.0
 FLAGS = ("enabled", "read_only", "confirm_mutations")
 BADGE = {"ready": "green", "starting": "amber", "failed": "red", "stopped": "gray"}
 MAX_RESULT_CHARS = 20_000
@@ -304,6 +306,16 @@ class McpState(rx.State):
     @rx.event
     def set_add_open(self, value: bool):
         self.add_open, self.test_message = value, ""
+        if not value:  # closing the form ends its connection test
+            RUNNING.stop(self.router.session.client_token, "test")
+
+    @rx.event
+    def stop_test(self):
+        RUNNING.stop(self.router.session.client_token, "test")
+
+    @rx.event
+    def stop_call(self):
+        RUNNING.stop(self.router.session.client_token, "call")
 
     @rx.event
     def set_transport(self, value: str):
@@ -336,9 +348,15 @@ class McpState(rx.State):
             except (ValidationError, VibeError) as exc:
                 self.testing, self.test_ok, self.test_message = False, False, _message(exc)
                 return
+            tab = self.router.session.client_token
         spec = ServerSpec(id=0, name=data.name, transport=data.transport, command=data.command,
                           args=data.args, env=data.env, url=data.url)  # fmt: skip
-        outcome = await probe(spec, timeout=30.0)
+        with RUNNING.running(tab, "test") as scope:
+            outcome = await probe(spec, timeout=PROBE_SECONDS)
+        if scope.cancelled_caught:
+            async with self:
+                self.testing, self.test_ok, self.test_message = False, False, "Test stopped."
+            return
         async with self:
             self.testing, self.test_ok = False, bool(outcome["ok"])
             if outcome["ok"]:
@@ -440,6 +458,7 @@ class McpState(rx.State):
             self.calling, self.result = True, ""
             user_id = await self._db(lambda u, _s: int(u.id or 0))
             server_id, tool_name = self.server_id, self.tool_name
+            tab = self.router.session.client_token
         orch = await orchestrator()
         catalog = await orch.catalog(user_id)
         exposed = next(
@@ -450,8 +469,10 @@ class McpState(rx.State):
         if exposed is None:
             text, failed = f"{tool_name} is not available (server down or tool hidden)", True
         else:
-            result = await orch.call_tool(Principal(user_id), exposed, arguments)
-            text, failed = result_text(result), bool(result.is_error)
+            text, failed = "Stopped before the tool answered.", True  # unless it answers
+            with RUNNING.running(tab, "call"):
+                result = await orch.call_tool(Principal(user_id), exposed, arguments)
+                text, failed = result_text(result), bool(result.is_error)
         async with self:
             self.calling, self.result, self.result_error = False, text, failed
 
@@ -465,6 +486,41 @@ class McpState(rx.State):
                 raise ValueError("arguments: must be a JSON object")
             return value
         return form_arguments(self.fields, form)
+
+
+class Stoppable:
+    """Work a page started and its user may stop: one cancel scope per browser tab and kind.
+
+    Background events run in this process (the backend is one process by design), so the
+    stop event, which runs beside them, finds the scope here and cancels it. Cancelling runs the
+    work's own clean-up: a stopped connection test still stops the server process it started.
+    """
+
+    def __init__(self) -> None:
+        self._scopes: dict[tuple[str, str], anyio.CancelScope] = {}
+
+    @contextlib.contextmanager
+    def running(self, tab: str, kind: str) -> Iterator[anyio.CancelScope]:
+        key, scope = (tab, kind), anyio.CancelScope()
+        self.stop(tab, kind)  # one at a time per tab and kind
+        self._scopes[key] = scope
+        try:
+            with scope:
+                yield scope
+        finally:
+            if self._scopes.get(key) is scope:
+                del self._scopes[key]
+
+    def stop(self, tab: str, kind: str) -> bool:
+        """Cancel the tab's work of that kind; False when none runs."""
+        scope = self._scopes.pop((tab, kind), None)
+        if scope is None:
+            return False
+        scope.cancel()
+        return True
+
+
+RUNNING = Stoppable()
 
 
 def _may_run(user: User, data: ServerIn) -> None:
