@@ -43,17 +43,35 @@ def test_registry_commands(db, admin, tmp_path):
     document = json.loads(exported.output)
     assert document["mcpServers"]["echo"]["env"]["API_TOKEN"] == "${secret:API_TOKEN}"
     tools = runner.invoke(main, ["mcp", "tools"])
-    assert "echo__echo" in tools.output, tools.output
+    assert "echo__echo" in tools.stdout, tools.output
+    assert tools.stderr.startswith("Starting 1 MCP server (Ctrl+C stops)…\n  ready  echo ("), (
+        tools.stderr
+    )
     called = runner.invoke(main, ["mcp", "call", "echo__echo", "--args", '{"text": "cli"}'])
-    assert called.exit_code == 0 and json.loads(called.output)["content"][0]["text"] == "cli"
+    assert called.exit_code == 0 and json.loads(called.stdout)["content"][0]["text"] == "cli"
     route = runner.invoke(main, ["mcp", "route", "echo"])
-    assert route.output.startswith("echo: echo"), route.output
+    assert route.stdout.startswith("echo: echo"), route.output
     config = tmp_path / "claude.json"
     config.write_text(json.dumps({"mcpServers": {"x": {"type": "stdio"}}}))
     bad = runner.invoke(main, ["mcp", "import", str(config)])
     assert bad.exit_code == 1 and "mcpServers.x.command: required for stdio" in bad.output
     removed = runner.invoke(main, ["mcp", "remove", "echo"])
     assert removed.exit_code == 0 and runner.invoke(main, ["mcp", "list"]).output == ""
+
+
+def test_live_commands_tell_which_server_is_up_or_failed_as_it_starts(db, admin):
+    runner = CliRunner()
+    for name, command in (("echo", [sys.executable, "--arg", ECHO]), ("gone", ["/no/such/x"])):
+        added = runner.invoke(main, ["mcp", "add", name, "--command", *command])
+        assert added.exit_code == 0, added.output
+    tools = runner.invoke(main, ["mcp", "tools"])
+    assert tools.exit_code == 0 and "echo__echo" in tools.stdout and "Starting" not in tools.stdout
+    lines = tools.stderr.splitlines()
+    assert lines[0] == "Starting 2 MCP servers (Ctrl+C stops)…"
+    assert sorted(line.split()[0] for line in lines[1:]) == ["failed", "ready"], tools.stderr
+    assert any(line.endswith("): command not found: /no/such/x") for line in lines), tools.stderr
+    for name in ("echo", "gone"):
+        assert runner.invoke(main, ["mcp", "remove", name]).exit_code == 0
 
 
 def test_serve_stdio_for_desktop_clients(db, admin, token_for, session, vibe_env):

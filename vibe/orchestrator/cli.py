@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from vibe.orchestrator import registry
 from vibe.orchestrator.schemas import ServerIn
 
 T = TypeVar("T")
+PROGRESS_EVERY = 0.1
 
 
 def _fail(message: str) -> None:
@@ -214,13 +216,49 @@ def _live(username: str | None, work: Callable[[Any, int], Awaitable[T]]) -> T:
         async with new_supervisor() as sup:
             orch = Orchestrator(sup)
             await sup.sync(specs)
-            await sup.wait_ready(timeout=get_settings().mcp_start_timeout_seconds)
+            await _start_with_progress(sup, get_settings().mcp_start_timeout_seconds)
             try:
                 return await work(orch, user_id)
             finally:
                 await orch.flush_audit()
 
     return anyio.run(main)
+
+
+async def _start_with_progress(sup: Any, timeout: float) -> None:
+    """Wait for the servers to start, telling on stderr which is up or failed as it happens:
+    some take seconds (semgrep, npm packages), and stdout stays the command's answer."""
+    total = len(sup.runtimes)
+    if not total:
+        return
+    click.echo(f"Starting {total} MCP server{'s' * (total != 1)} (Ctrl+C stops)…", err=True)
+    started, told = time.monotonic(), set()
+
+    def tell() -> None:
+        for runtime in sup.runtimes.values():
+            if runtime.spec.id in told or runtime.status not in ("ready", "failed"):
+                continue
+            told.add(runtime.spec.id)
+            detail = f": {runtime.error}" if runtime.status == "failed" else ""
+            took = time.monotonic() - started
+            click.echo(
+                f"  {runtime.status:<6} {runtime.spec.name} ({took:.1f} s){detail}", err=True
+            )
+
+    async with anyio.create_task_group() as tg:
+
+        async def follow() -> None:
+            while True:
+                tell()
+                await anyio.sleep(PROGRESS_EVERY)
+
+        tg.start_soon(follow)
+        await sup.wait_ready(timeout=timeout)
+        tg.cancel_scope.cancel()
+    tell()
+    waiting = sorted(r.spec.name for r in sup.runtimes.values() if r.spec.id not in told)
+    if waiting:
+        click.echo(f"  still starting after {timeout:g} s: {', '.join(waiting)}", err=True)
 
 
 @mcp_cli.command("tools")
