@@ -3,7 +3,9 @@ streamable HTTP with a bearer API token, and the echo server as a real child pro
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -11,6 +13,7 @@ import httpx
 import httpx2
 import mcp_types as types
 from mcp import Client
+from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from sqlmodel import select
 
@@ -86,6 +89,25 @@ def test_gateway_lists_and_forwards_calls(live_api, admin, token_for, session):
     assert ("fail", "tool_error") in outcomes
     assert all(len(r.args_sha256) == 64 and r.user_id == admin.id for r in rows)
 
+    # per server and tool, for Prometheus
+    metric = _samples(httpx.get(f"{live_api.base}/metrics", timeout=10).text)
+    assert metric("vibe_mcp_calls_total", server="echo", tool="echo", outcome="ok") >= 1
+    assert metric("vibe_mcp_calls_total", server="echo", tool="fail", outcome="tool_error") >= 1
+    assert metric("vibe_mcp_call_seconds_count", server="echo", tool="echo") >= 1
+    assert metric("vibe_mcp_server_up", server="echo") == 1
+    assert metric("vibe_mcp_breaker_open", server="echo") == 0
+
+
+def _samples(exposition: str) -> Callable[..., float]:
+    """A sample's value in Prometheus text format, by its name and labels."""
+    found: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
+    for line in exposition.splitlines():
+        if line and not line.startswith("#"):
+            series, value = line.rsplit(" ", 1)
+            name, _, labels = series.partition("{")
+            found[(name, frozenset(re.findall(r'(\w+)="([^"]*)"', labels)))] = float(value)
+    return lambda name, **labels: found[(name, frozenset(labels.items()))]
+
 
 def test_list_changed_is_forwarded(live_api, admin, token_for):
     token = token_for(admin)
@@ -124,6 +146,45 @@ def test_modern_client_also_works(live_api, admin, token_for):
             assert result.content[0].text == "modern"
 
     anyio.run(scenario)
+
+
+def test_older_clients_reach_the_gateway_over_sse_on_sessions_bound_to_their_token(
+    live_api, admin, make_user, token_for
+):
+    token, other = token_for(admin), token_for(make_user("mallory"))
+    command, args = echo_command()
+    add_server(live_api.base, token, name="echo", command=command, args=args)
+    sessions: list[str] = []
+
+    async def scenario() -> None:
+        transport = sse_client(
+            f"{live_api.base}/mcp/sse",
+            headers={"Authorization": f"Bearer {token}"},
+            on_session_created=sessions.append,
+        )
+        async with Client(transport, mode="legacy") as client:
+            await _tools_when(client, {"echo__echo"})
+            result = await client.call_tool("echo__echo", {"text": "over sse"})
+            assert result.content[0].text == "over sse"
+            url = f"{live_api.base}/mcp/messages/?session_id={sessions[0]}"
+            ping = {"jsonrpc": "2.0", "id": 99, "method": "ping"}
+            async with httpx2.AsyncClient(timeout=10) as http:
+                foreign = await http.post(
+                    url, json=ping, headers={"Authorization": f"Bearer {other}"}
+                )
+                assert foreign.status_code == 404  # as if there were no such session
+                assert (await http.post(url, json=ping)).status_code == 401
+            assert (await client.call_tool("echo__echo", {"text": "still mine"})).content[
+                0
+            ].text == ("still mine")
+
+    anyio.run(scenario)
+    assert (
+        httpx.get(
+            f"{live_api.base}/mcp/sse", headers={"Authorization": "Bearer vibe_no"}
+        ).status_code
+        == 401
+    )
 
 
 def test_a_user_sees_only_global_and_own_project_servers(
