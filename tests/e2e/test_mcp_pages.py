@@ -75,6 +75,29 @@ def test_admin_adds_tests_and_tries_a_server(page, live_app):
     shot(page, "mcp-04-import-error")
 
 
+def _add_echo(page, prefix: str) -> str:
+    """Add the echo server under a new name; return once it is up and checked (it has a
+    latency), so its tools are listed."""
+    server = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    page.locator("#mcp-add").click()
+    page.locator("#mcp-name").fill(server)
+    page.locator("#mcp-command").fill(sys.executable)
+    page.locator("#mcp-args").fill(ECHO)
+    page.locator("#mcp-add-submit").click()
+    expect(page.locator(f"#latency-{server}")).to_have_text(
+        re.compile(r"^\d+(\.\d)? ms$"), timeout=30_000
+    )
+    return server
+
+
+def _run_echo(page, text: str) -> None:
+    """Try the browsed server's echo tool and see the text come back."""
+    page.locator("#tool-echo").click()
+    page.locator("#arg-text").fill(text)
+    page.locator("#tool-run").click()
+    expect(page.locator("#tool-result")).to_contain_text(text, timeout=30_000)
+
+
 def test_a_project_owner_adds_a_server_on_the_project_tab(page, live_app):
     page.goto(live_app.url("/login"))
     page.locator("#login-local").click()
@@ -92,22 +115,11 @@ def test_a_project_owner_adds_a_server_on_the_project_tab(page, live_app):
     expect(page.get_by_text(f"{name} · MCP servers")).to_be_visible()
     expect(page.get_by_text("workspace", exact=True)).to_be_visible()  # the global ones too
 
-    server = f"shop-{uuid.uuid4().hex[:6]}"
-    page.locator("#mcp-add").click()
-    page.locator("#mcp-name").fill(server)
-    page.locator("#mcp-command").fill(sys.executable)
-    page.locator("#mcp-args").fill(ECHO)
-    page.locator("#mcp-add-submit").click()
-    expect(page.locator(f"#latency-{server}")).to_have_text(
-        re.compile(r"^\d+(\.\d)? ms$"), timeout=30_000
-    )
+    server = _add_echo(page, "shop")
     expect(page.locator("tr", has_text=server)).to_contain_text("project")
     shot(page, "mcp-06-project-tab")
     page.locator(f"#browse-{server}").click()
-    page.locator("#tool-echo").click()
-    page.locator("#arg-text").fill("project scoped")
-    page.locator("#tool-run").click()
-    expect(page.locator("#tool-result")).to_contain_text("project scoped", timeout=30_000)
+    _run_echo(page, "project scoped")
 
     page.locator("#back-to-project-settings").click()
     page.wait_for_url(re.compile(r".*/settings$"))
@@ -138,22 +150,11 @@ def test_a_hanging_connection_test_and_a_slow_tool_can_be_stopped(page, live_app
     page.get_by_role("button", name="Cancel").click()
 
     # a tool that takes ten minutes: stopped, and the server answers the next call at once
-    server = f"slow-{uuid.uuid4().hex[:6]}"
-    page.locator("#mcp-add").click()
-    page.locator("#mcp-name").fill(server)
-    page.locator("#mcp-command").fill(sys.executable)
-    page.locator("#mcp-args").fill(ECHO)
-    page.locator("#mcp-add-submit").click()
-    expect(page.locator(f"#latency-{server}")).to_have_text(
-        re.compile(r"^\d+(\.\d)? ms$"), timeout=30_000
-    )
+    server = _add_echo(page, "slow")
     page.locator(f"#browse-{server}").click()
     page.locator("#tool-slow").click()
     page.locator("#arg-seconds").fill("600")
     page.locator("#tool-run").click()
     page.locator("#tool-stop").click()
     expect(page.locator("#tool-result")).to_contain_text("Stopped before the tool answered.")
-    page.locator("#tool-echo").click()
-    page.locator("#arg-text").fill("after the stop")
-    page.locator("#tool-run").click()
-    expect(page.locator("#tool-result")).to_contain_text("after the stop", timeout=30_000)
+    _run_echo(page, "after the stop")

@@ -182,15 +182,7 @@ def add_form() -> rx.Component:
                 rx.cond(
                     McpState.testing,
                     rx.hstack(
-                        rx.button(
-                            rx.spinner(size="1"),
-                            "Stop test",
-                            type="button",
-                            variant="soft",
-                            color_scheme="gray",
-                            id="mcp-test-stop",
-                            on_click=McpState.stop_test,
-                        ),
+                        _stop_button("Stop test", McpState.stop_test, "mcp-test-stop"),
                         rx.text(
                             f"Connecting… gives up after {PROBE_SECONDS:.0f} s",
                             size="1",
@@ -309,6 +301,20 @@ def import_export() -> rx.Component:
     )
 
 
+def _stop_button(label: str, stop: rx.EventHandler, key: str) -> rx.Component:
+    """What stands in for a button while its work runs: the spinner says it runs, the click
+    stops it."""
+    return rx.button(
+        rx.spinner(size="1"),
+        label,
+        type="button",
+        variant="soft",
+        color_scheme="gray",
+        on_click=stop,
+        id=key,
+    )
+
+
 def _field(field: rx.Var) -> rx.Component:
     name = field["name"].to(str)
     key = "arg-" + name  # every control has an id: labels, tests and scripts find it
@@ -378,15 +384,7 @@ def try_form() -> rx.Component:
             ),
             rx.cond(
                 McpState.calling,
-                rx.button(
-                    rx.spinner(size="1"),
-                    "Stop",
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=McpState.stop_call,
-                    id="tool-stop",
-                ),
+                _stop_button("Stop", McpState.stop_call, "tool-stop"),
                 rx.button(rx.icon("play", size=14), "Run", type="submit", id="tool-run"),
             ),
             rx.cond(
