@@ -37,10 +37,10 @@ def _actions() -> rx.Component:
         ),
         c.add_dialog(),
         rx.cond(
-            McpState.project_slug != "",
+            McpState.project_settings_url != "",
             rx.link(
                 rx.button(rx.icon("arrow-left", size=16), "Project settings", variant="soft"),
-                href="/projects/" + McpState.project_slug + "/settings",
+                href=McpState.project_settings_url,
                 id="back-to-project-settings",
             ),
         ),

@@ -182,6 +182,7 @@ def server_row(row: Any, status: dict[str, Any]) -> dict[str, Any]:
 class McpState(rx.State):
     project_id: int = 0
     project_slug: str = ""
+    project_settings_url: str = ""
     heading: str = "MCP servers"
     can_edit: bool = False
     loading: bool = True
@@ -242,6 +243,7 @@ class McpState(rx.State):
                 yield rx.toast.error(exc.message)
             return
         self.project_id, self.project_slug, self.can_edit = pid, pslug, editor
+        self.project_settings_url = routes.project_settings(pslug) if pslug else ""
         self.heading = f"{name} · MCP servers" if pid else name
         await self._refresh()
         self.loading = False
@@ -341,6 +343,8 @@ class McpState(rx.State):
     async def test_connection(self, form: dict[str, Any]):
         """Connect once with what the form says, list the tools, disconnect."""
         async with self:
+            if self.testing:
+                return
             self.testing, self.test_message = True, ""
             try:
                 data = self._server_in(form)
@@ -450,6 +454,8 @@ class McpState(rx.State):
     async def call_tool(self, form: dict[str, Any]):
         """Call the chosen tool as the signed-in user, through the orchestrator."""
         async with self:
+            if self.calling:  # Enter in a field submits the form even while "Stop" shows
+                return
             try:
                 arguments = self._arguments(form)
             except ValueError as exc:
