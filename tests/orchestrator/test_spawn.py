@@ -5,6 +5,7 @@ thread, never on the loop's own thread."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -86,6 +87,22 @@ def test_writing_to_a_child_that_is_gone_is_a_broken_resource(options):
         await child.stdout.aclose()
         with pytest.raises(anyio.ClosedResourceError):
             await child.stdout.receive()
+
+    run(main, options)
+
+
+@pytest.mark.parametrize("options", LOOPS)
+def test_closing_stdin_does_not_wait_for_a_child_that_stopped_reading(options):
+    async def main() -> None:
+        child = await spawn.start(["sleep", "3600"], env=dict(os.environ), cwd=None)
+        try:
+            with anyio.move_on_after(0.5):  # far more than the pipe holds: the send blocks
+                await child.stdin.send(b"x" * (4 << 20))
+            with anyio.fail_after(5):
+                await child.stdin.aclose()
+        finally:
+            os.killpg(child.pid, signal.SIGKILL)
+            assert await exited(child) == -signal.SIGKILL
 
     run(main, options)
 

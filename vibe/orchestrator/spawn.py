@@ -11,13 +11,13 @@ on demand, for any user.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import subprocess
 from dataclasses import dataclass
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 
 READ_CHUNK = 65536
 
@@ -62,10 +62,11 @@ class PipeSendStream(anyio.abc.ByteSendStream):
             raise anyio.BrokenResourceError from exc
 
     async def aclose(self) -> None:
+        """Close without waiting for what is still buffered to be written: a child that stopped
+        reading would never take it, and the stop that follows this close would wait forever."""
         self._closed = True
         self._writer.close()
-        with contextlib.suppress(OSError):
-            await self._writer.wait_closed()
+        await anyio.lowlevel.checkpoint()
 
 
 @dataclass
@@ -118,8 +119,8 @@ async def _attach(popen: subprocess.Popen[bytes]) -> Child:
     loop = asyncio.get_running_loop()
     stdout = await _reader(loop, popen.stdout)
     stderr = await _reader(loop, popen.stderr)
-    # StreamWriter needs a protocol with flow control and a close waiter; a reader's protocol
-    # is the public one that has both (asyncio's FlowControlMixin lacks the waiter)
+    # StreamWriter needs a protocol with flow control (for drain) and the close waiter it may
+    # ask for; a reader's protocol is the public one with both (FlowControlMixin lacks the waiter)
     transport, protocol = await loop.connect_write_pipe(
         lambda: asyncio.StreamReaderProtocol(asyncio.StreamReader(loop=loop), loop=loop),
         popen.stdin,
