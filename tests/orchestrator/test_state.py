@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import anyio
 import pytest
 
+from vibe.orchestrator.registry import Rights
 from vibe.orchestrator.state import Stoppable, server_row, settling
 
 
@@ -31,6 +32,16 @@ def _row(**fields):
 )
 def test_latency_is_shown_to_a_tenth_below_ten_milliseconds(status, shown):
     assert server_row(_row(), status)["latency"] == shown
+
+
+def test_a_row_offers_its_controls_by_the_users_rights():
+    def controls(rights):
+        row = server_row(_row(), {"status": "ready"}, rights)
+        return row["editable"], row["removable"]
+
+    assert controls(Rights(change=True, remove=True)) == (True, True)
+    assert controls(Rights(change=False, remove=True)) == (False, True)
+    assert controls(None) == (False, False)
 
 
 def test_the_page_watches_until_every_server_is_up_with_a_first_latency_or_failed():

@@ -13,7 +13,7 @@ def _flag(server: rx.Var, flag: str, label: str) -> rx.Component:
         rx.switch(
             checked=server[flag].to(bool),
             on_change=lambda v: McpState.toggle(server["id"], flag, v),
-            disabled=~McpState.can_edit,
+            disabled=~server["editable"].to(bool),
             size="1",
             id=f"flag-{flag}-" + server["name"].to(str),
         ),
@@ -70,7 +70,7 @@ def server_row(server: rx.Var) -> rx.Component:
                     id="browse-" + server["name"].to(str),
                 ),
                 rx.cond(
-                    McpState.can_edit,
+                    server["removable"].to(bool),
                     rx.icon_button(
                         rx.icon("trash-2", size=14),
                         size="1",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
@@ -51,6 +51,30 @@ def list_servers(user: User, *, session: Session, project_id: int | None = None)
 
 def visible_ids(user: User, *, session: Session) -> set[int]:
     return {int(row.id) for row in list_servers(user, session=session) if row.id is not None}
+
+
+class Rights(NamedTuple):
+    """What a user may do to one server: change its settings, remove it."""
+
+    change: bool
+    remove: bool
+
+
+def rights(user: User, rows: list[McpServer], *, session: Session) -> dict[int, Rights]:
+    """Per row, by the rules update_server and delete_server apply, so the pages offer a control
+    only where its change would be accepted: removing needs write access to the row; changing
+    needs that, and for a stdio server an administrator (update_server checks the transport
+    again). The one case left to the change's own error: a URL an administrator gave that
+    points at a private address (checking it here would mean a DNS lookup per refresh)."""
+    roles = {} if user.is_admin else _member_roles(user, session=session)
+    found = {}
+    for row in rows:
+        remove = user.is_admin or (
+            row.scope == "project" and roles.get(int(row.project_id or 0)) in EDIT_ROLES
+        )
+        change = remove and (user.is_admin or row.transport != "stdio")
+        found[int(row.id or 0)] = Rights(change, remove)
+    return found
 
 
 def get_server(user: User, server_id: int, *, session: Session, write: bool = False) -> McpServer:

@@ -157,7 +157,9 @@ def settling(servers: list[dict[str, Any]]) -> bool:
     )
 
 
-def server_row(row: Any, status: dict[str, Any]) -> dict[str, Any]:
+def server_row(
+    row: Any, status: dict[str, Any], rights: registry.Rights | None = None
+) -> dict[str, Any]:
     state = status.get("status", "stopped") if row.enabled else "disabled"
     latency = status.get("latency_ema_ms") or status.get("latency_ms")
     missing = builtin.missing_reason(row.name) if row.scope == "global" else ""
@@ -176,6 +178,9 @@ def server_row(row: Any, status: dict[str, Any]) -> dict[str, Any]:
         "enabled": bool(row.enabled),
         "read_only": bool(row.read_only),
         "confirm_mutations": bool(row.confirm_mutations),
+        # flags and removal are offered only where the change would be accepted
+        "editable": bool(rights and rights.change),
+        "removable": bool(rights and rights.remove),
     }
 
 
@@ -253,10 +258,17 @@ class McpState(rx.State):
     async def _refresh(self) -> None:
         orch = await orchestrator()
         pid = self.project_id or None
-        rows = await self._db(lambda u, s: registry.list_servers(u, session=s, project_id=pid))
-        if pid:
-            rows = [r for r in rows if r.scope == "global" or r.project_id == pid]
-        self.servers = [server_row(r, orch.status(int(r.id or 0))) for r in rows]
+
+        def listed(user: User, session: Session) -> tuple[list[Any], dict[int, Any]]:
+            rows = registry.list_servers(user, session=session, project_id=pid)
+            if pid:
+                rows = [r for r in rows if r.scope == "global" or r.project_id == pid]
+            return rows, registry.rights(user, rows, session=session)
+
+        rows, rights = await self._db(listed)
+        self.servers = [
+            server_row(r, orch.status(int(r.id or 0)), rights.get(int(r.id or 0))) for r in rows
+        ]
 
     @rx.event(background=True)
     async def refresh(self):
