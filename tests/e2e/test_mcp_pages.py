@@ -158,3 +158,14 @@ def test_a_hanging_connection_test_and_a_slow_tool_can_be_stopped(page, live_app
     page.locator("#tool-stop").click()
     expect(page.locator("#tool-result")).to_contain_text("Stopped before the tool answered.")
     _run_echo(page, "after the stop")
+
+    # removing asks first; cancelling keeps the server
+    page.locator(f"#remove-{server}").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text(f"Remove {server}?")
+    shot(page, "mcp-08-remove")
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+    expect(page.locator(f"#browse-{server}")).to_be_visible()
+    page.locator(f"#remove-{server}").click()
+    page.locator("#confirm-remove").click()
+    expect(page.locator(f"#browse-{server}")).to_have_count(0)
+    expect(page.locator("#tool-browser")).to_have_count(0)  # it browsed the removed server

@@ -76,14 +76,45 @@ def server_row(server: rx.Var) -> rx.Component:
                         size="1",
                         variant="ghost",
                         color_scheme="red",
-                        on_click=McpState.delete(server["id"]),
+                        on_click=McpState.ask_remove(server["id"], server["name"]),
                         aria_label="Remove server",
+                        id="remove-" + server["name"].to(str),
                     ),
                 ),
                 spacing="2",
             )
         ),
         align="center",
+    )
+
+
+def remove_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Remove ", McpState.remove_name, "?"),
+            rx.alert_dialog.description(
+                "Vibe stops the server and forgets its settings and stored secrets. Its calls "
+                "stay in the audit log.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Remove",
+                        color_scheme="red",
+                        on_click=McpState.confirm_remove,
+                        id="confirm-remove",
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="var(--space-4)",
+            ),
+            max_width="440px",
+        ),
+        open=McpState.remove_id != 0,
+        on_open_change=McpState.cancel_remove,
     )
 
 
@@ -100,6 +131,7 @@ def server_table() -> rx.Component:
             ),
             rx.text("No MCP servers yet.", color_scheme="gray"),
         ),
+        remove_dialog(),
         width="100%",
     )
 

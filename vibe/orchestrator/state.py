@@ -188,6 +188,9 @@ class McpState(rx.State):
     project_id: int = 0
     project_slug: str = ""
     project_settings_url: str = ""
+    # the server whose removal waits for a confirmation (0: none)
+    remove_id: int = 0
+    remove_name: str = ""
     heading: str = "MCP servers"
     can_edit: bool = False
     loading: bool = True
@@ -303,7 +306,18 @@ class McpState(rx.State):
         yield McpState.watch
 
     @rx.event
-    async def delete(self, server_id: int):
+    def ask_remove(self, server_id: int, name: str):
+        self.remove_id, self.remove_name = server_id, name
+
+    @rx.event
+    def cancel_remove(self, _open: bool = False):
+        self.remove_id, self.remove_name = 0, ""
+
+    @rx.event
+    async def confirm_remove(self):
+        server_id, self.remove_id, self.remove_name = self.remove_id, 0, ""
+        if not server_id:
+            return
         try:
             await self._db(lambda u, s: registry.delete_server(u, server_id, session=s))
         except VibeError as exc:
