@@ -169,3 +169,30 @@ def test_a_hanging_connection_test_and_a_slow_tool_can_be_stopped(page, live_app
     page.locator("#confirm-remove").click()
     expect(page.locator(f"#browse-{server}")).to_have_count(0)
     expect(page.locator("#tool-browser")).to_have_count(0)  # it browsed the removed server
+
+
+def test_a_failing_server_shows_why_with_its_stderr(page, live_app):
+    _admin_signed_in(page, live_app)
+    page.goto(live_app.url("/settings/mcp"))
+    expect(page.get_by_text("workspace", exact=True)).to_be_visible()
+    server = f"broken-{uuid.uuid4().hex[:6]}"
+    page.locator("#mcp-add").click()
+    page.locator("#mcp-name").fill(server)
+    page.locator("#mcp-command").fill(sys.executable)
+    page.locator("#mcp-args").fill(f"{ECHO}\n--stderr\nbad config: missing key\n--exit\n2")
+    page.locator("#mcp-test").click()
+    expect(page.locator("#mcp-test-result")).to_contain_text("process exited with code 2")
+    expect(page.locator("#mcp-test-log")).to_contain_text("bad config: missing key")
+    shot(page, "mcp-09-test-failed")
+    page.locator("#mcp-add-submit").click()
+
+    row = page.locator("tr", has_text=server)
+    expect(row.locator(".mcp-status")).to_have_text("failed", timeout=30_000)
+    page.locator(f"#log-{server}").click()
+    expect(page.locator("#server-log")).to_contain_text("bad config: missing key")
+    shot(page, "mcp-10-server-log")
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()
+    expect(page.locator("#server-log")).to_have_count(0)
+    page.locator(f"#remove-{server}").click()
+    page.locator("#confirm-remove").click()
+    expect(page.locator(f"#log-{server}")).to_have_count(0)

@@ -11,8 +11,9 @@ import pytest
 
 from tests.orchestrator.conftest import ECHO, alive, wait_until
 from vibe.orchestrator.clients import ServerSpec
+from vibe.orchestrator.health import Breaker, Health
 from vibe.orchestrator.service import build_catalog
-from vibe.orchestrator.supervisor import CallFailed, Supervisor, probe
+from vibe.orchestrator.supervisor import CallFailed, ServerRuntime, Supervisor, probe
 
 
 def echo(server_id: int, name: str, *extra: str, **flags) -> ServerSpec:
@@ -75,6 +76,21 @@ def test_a_server_is_checked_as_soon_as_it_is_ready_not_one_interval_later():
             sup.apply(echo(1, "good"))
             await until(lambda: sup.runtimes[1].health.latency_ema_ms is not None)
             assert sup.runtimes[1].health.checks == 1
+
+    anyio.run(scenario)
+
+
+def test_the_stderr_tail_shown_masks_the_servers_secrets_and_tokens():
+    async def scenario() -> None:
+        spec = ServerSpec(id=1, name="leaky", command="x", env={"API_KEY": "hunter22-secret"})
+        runtime = ServerRuntime(spec, Health(breaker=Breaker()))
+        runtime.tail.feed("using key hunter22-secret\n")
+        runtime.tail.feed("auth: Bearer abc.def.ghi\nready\n")
+        assert runtime.snapshot()["stderr_tail"] == [
+            "using key [redacted]",
+            "auth: [redacted]",
+            "ready",
+        ]
 
     anyio.run(scenario)
 

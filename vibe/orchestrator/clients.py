@@ -86,6 +86,11 @@ class ServerSpec:
             tuple(sorted(self.headers.items())),
         )
 
+    def secret_values(self) -> tuple[str, ...]:
+        """What must never be shown of this server: every environment value and header (plain
+        and secret ones are merged by now, so all are treated as secret)."""
+        return (*self.env.values(), *self.headers.values())
+
 
 class StderrTail:
     """The last lines a child wrote to stderr, for the UI and for failure messages."""

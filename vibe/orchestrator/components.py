@@ -69,6 +69,16 @@ def server_row(server: rx.Var) -> rx.Component:
                     on_click=McpState.browse(server["id"]),
                     id="browse-" + server["name"].to(str),
                 ),
+                rx.icon_button(
+                    rx.icon("scroll-text", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=McpState.show_log(server["id"], server["name"]),
+                    aria_label="Server log (stderr)",
+                    title="Server log (stderr)",
+                    id="log-" + server["name"].to(str),
+                ),
                 rx.cond(
                     server["removable"].to(bool),
                     rx.icon_button(
@@ -85,6 +95,49 @@ def server_row(server: rx.Var) -> rx.Component:
             )
         ),
         align="center",
+    )
+
+
+def _log_block(text: rx.Var, key: str) -> rx.Component:
+    return rx.box(
+        rx.text(text, white_space="pre-wrap", font_family="monospace", size="1"),
+        max_height="18rem",
+        overflow="auto",
+        padding="0.5rem 0.75rem",
+        border="1px solid var(--gray-5)",
+        border_radius="var(--radius-2)",
+        background="var(--gray-2)",
+        width="100%",
+        id=key,
+    )
+
+
+def log_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("stderr of ", McpState.log_name),
+            rx.dialog.description(
+                "Its last lines, with its secrets and anything like a token masked.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.box(
+                rx.cond(
+                    McpState.log_text != "",
+                    _log_block(McpState.log_text, "server-log"),
+                    rx.text("Nothing on stderr yet.", color_scheme="gray", id="server-log-empty"),
+                ),
+                margin_top="var(--space-3)",
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                justify="end",
+                margin_top="var(--space-4)",
+            ),
+            max_width="720px",
+        ),
+        open=McpState.log_name != "",
+        on_open_change=McpState.close_log,
     )
 
 
@@ -132,6 +185,7 @@ def server_table() -> rx.Component:
             rx.text("No MCP servers yet.", color_scheme="gray"),
         ),
         remove_dialog(),
+        log_dialog(),
         width="100%",
     )
 
@@ -210,6 +264,7 @@ def add_form() -> rx.Component:
                     id="mcp-test-result",
                 ),
             ),
+            rx.cond(McpState.test_log != "", _log_block(McpState.test_log, "mcp-test-log")),
             rx.hstack(
                 rx.cond(
                     McpState.testing,

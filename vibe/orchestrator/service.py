@@ -404,7 +404,7 @@ def _save_audit(batch: list[tuple[Any, ...]]) -> None:
                     duration_ms=seconds * 1000,
                     outcome=outcome,
                     error=error,
-                    secrets=tuple(spec.env.values()) + tuple(spec.headers.values()),
+                    secrets=spec.secret_values(),
                 )
             )
         audit.record_many(session=session, rows=rows)

@@ -31,6 +31,7 @@ from vibe.ui import routes
 
 T = TypeVar("T")
 PROBE_SECONDS = 30.0
+TEST_LOG_LINES = 12  # of a failed connection test's stderr, under its message
 FLAGS = ("enabled", "read_only", "confirm_mutations")
 BADGE = {"ready": "green", "starting": "amber", "failed": "red", "stopped": "gray"}
 MAX_RESULT_CHARS = 20_000
@@ -201,6 +202,10 @@ class McpState(rx.State):
     testing: bool = False
     test_message: str = ""
     test_ok: bool = False
+    test_log: str = ""  # the tested server's last stderr lines, when the test failed
+    # the server whose stderr tail is shown ("" : none)
+    log_name: str = ""
+    log_text: str = ""
     # import / export
     import_text: str = ""
     import_error: str = ""
@@ -306,6 +311,21 @@ class McpState(rx.State):
         yield McpState.watch
 
     @rx.event
+    async def show_log(self, server_id: int, name: str):
+        """The server's last stderr lines (secrets masked), for a user who may see it."""
+        try:
+            await self._db(lambda u, s: registry.get_server(u, server_id, session=s).id)
+        except VibeError as exc:
+            yield rx.toast.error(exc.message)
+            return
+        lines = (await orchestrator()).status(server_id).get("stderr_tail") or []
+        self.log_name, self.log_text = name, "\n".join(lines)
+
+    @rx.event
+    def close_log(self, _open: bool = False):
+        self.log_name, self.log_text = "", ""
+
+    @rx.event
     def ask_remove(self, server_id: int, name: str):
         self.remove_id, self.remove_name = server_id, name
 
@@ -333,7 +353,7 @@ class McpState(rx.State):
 
     @rx.event
     def set_add_open(self, value: bool):
-        self.add_open, self.test_message = value, ""
+        self.add_open, self.test_message, self.test_log = value, "", ""
         if not value:  # closing the form ends its connection test
             RUNNING.stop(self.router.session.client_token, "test")
 
@@ -371,7 +391,7 @@ class McpState(rx.State):
         async with self:
             if self.testing:
                 return
-            self.testing, self.test_message = True, ""
+            self.testing, self.test_message, self.test_log = True, "", ""
             try:
                 data = self._server_in(form)
                 await self._db(lambda u, s: _may_run(u, data))
@@ -397,6 +417,7 @@ class McpState(rx.State):
                 )
             else:
                 self.test_message = f"Failed: {outcome['error']}"
+                self.test_log = "\n".join(outcome["stderr_tail"][-TEST_LOG_LINES:])
 
     @rx.event
     async def add_server(self, form: dict[str, Any]):

@@ -22,6 +22,7 @@ from anyio.abc import TaskGroup
 from mcp.shared.exceptions import MCPError
 
 from vibe.orchestrator import health as metrics
+from vibe.orchestrator.audit import redact
 from vibe.orchestrator.clients import Connection, ServerSpec, StderrTail, connect
 from vibe.orchestrator.health import Breaker, Health
 from vibe.orchestrator.upstream import NotForwarded
@@ -30,6 +31,7 @@ BACKOFF_START = 0.5
 STABLE_AFTER = 30.0
 STOP_DEADLINE = 10.0
 LIST_PAGES = 50
+TAIL_SHOWN = 50  # stderr lines the API and pages show (more are kept for failure messages)
 SESSION_GONE = {"Session terminated", "Session not found"}
 
 ChangeHook = Callable[["ServerRuntime"], Awaitable[None]]
@@ -95,7 +97,7 @@ class ServerRuntime:
             "tools": len(self.tools),
             "in_flight": self.in_flight,
             "peak_in_flight": self.peak_in_flight,
-            "stderr_tail": list(self.tail.lines)[-50:],
+            "stderr_tail": shown_tail(self.tail, self.spec),
             **self.health.snapshot(),
         }
 
@@ -580,5 +582,13 @@ async def probe(spec: ServerSpec, timeout: float = 20.0) -> dict[str, Any]:
         if info.get("returncode") is not None:
             result["error"] = f"process exited with code {info['returncode']} ({result['error']})"
     result["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    result["stderr_tail"] = list(tail.lines)[-50:]
+    result["stderr_tail"] = shown_tail(tail, spec)
     return result
+
+
+def shown_tail(tail: StderrTail, spec: ServerSpec) -> list[str]:
+    """The last lines of a server's stderr as the API and pages show them, to anyone who may
+    see the server: its own secrets and anything that looks like a token masked, as in the
+    audit log (a server that logs its token in a debug line must not hand it to every user)."""
+    secrets = spec.secret_values()
+    return [redact(line, secrets) for line in list(tail.lines)[-TAIL_SHOWN:]]
