@@ -130,7 +130,11 @@ def _gone(pid: int) -> bool:
             os.kill(pid, 0)
         except ProcessLookupError:
             return True
-        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+        except (FileNotFoundError, ProcessLookupError):
+            return True  # reaped since the kill(0)
+        if state == "Z":
             return True  # killed, waiting for init to reap it
         time.sleep(0.05)
     return False
