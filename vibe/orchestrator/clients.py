@@ -33,6 +33,7 @@ from mcp.shared.message import SessionMessage
 
 from vibe import __version__
 from vibe.orchestrator import spawn
+from vibe.orchestrator.audit import redact
 from vibe.orchestrator.upstream import HttpLane, SessionWatch, lane_for, shared_tls_context
 
 log = logging.getLogger("vibe.mcp")
@@ -93,14 +94,20 @@ class ServerSpec:
 
 
 class StderrTail:
-    """The last lines a child wrote to stderr, for the UI and for failure messages."""
+    """The last lines a child wrote to stderr, for the UI and for failure messages.
 
-    def __init__(self, max_lines: int = STDERR_LINES) -> None:
+    Lines are kept with the server's secret values and anything that looks like a token masked,
+    as the audit log has them: the API and pages show the tail to every user who may see the
+    server, and a server that logs its token in a debug line must not hand it to them. Masked
+    once, as a line arrives, not on every read."""
+
+    def __init__(self, max_lines: int = STDERR_LINES, secrets: tuple[str, ...] = ()) -> None:
         self.lines: deque[str] = deque(maxlen=max_lines)
+        self.secrets = secrets
 
     def feed(self, text: str) -> None:
         for line in text.splitlines():
-            self.lines.append(line[:2000])
+            self.lines.append(redact(line[:2000], self.secrets))
 
     def text(self, last: int = 20) -> str:
         return "\n".join(list(self.lines)[-last:])

@@ -22,7 +22,6 @@ from anyio.abc import TaskGroup
 from mcp.shared.exceptions import MCPError
 
 from vibe.orchestrator import health as metrics
-from vibe.orchestrator.audit import redact
 from vibe.orchestrator.clients import Connection, ServerSpec, StderrTail, connect
 from vibe.orchestrator.health import Breaker, Health
 from vibe.orchestrator.upstream import NotForwarded
@@ -58,7 +57,7 @@ class CallFailed(Exception):
 class ServerRuntime:
     spec: ServerSpec
     health: Health
-    tail: StderrTail = field(default_factory=StderrTail)
+    tail: StderrTail = field(init=False)  # masks this server's secrets (see __post_init__)
     status: str = "stopped"  # starting | ready | failed | stopped
     error: str = ""
     restarts: int = 0
@@ -77,6 +76,9 @@ class ServerRuntime:
     semaphore: anyio.Semaphore = field(default_factory=lambda: _slots(8))
     in_flight: int = 0  # requests holding a slot right now
     peak_in_flight: int = 0
+
+    def __post_init__(self) -> None:
+        self.tail = StderrTail(secrets=self.spec.secret_values())
 
     @property
     def available(self) -> bool:
@@ -97,7 +99,7 @@ class ServerRuntime:
             "tools": len(self.tools),
             "in_flight": self.in_flight,
             "peak_in_flight": self.peak_in_flight,
-            "stderr_tail": shown_tail(self.tail, self.spec),
+            "stderr_tail": list(self.tail.lines)[-TAIL_SHOWN:],
             **self.health.snapshot(),
         }
 
@@ -559,7 +561,7 @@ def describe(exc: BaseException) -> str:
 
 async def probe(spec: ServerSpec, timeout: float = 20.0) -> dict[str, Any]:
     """Connect once, list what the server offers and disconnect: the "test connection" button."""
-    tail = StderrTail()
+    tail = StderrTail(secrets=spec.secret_values())
     started = time.perf_counter()
 
     async def ignore(_method: str) -> None:
@@ -582,13 +584,5 @@ async def probe(spec: ServerSpec, timeout: float = 20.0) -> dict[str, Any]:
         if info.get("returncode") is not None:
             result["error"] = f"process exited with code {info['returncode']} ({result['error']})"
     result["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    result["stderr_tail"] = shown_tail(tail, spec)
+    result["stderr_tail"] = list(tail.lines)[-TAIL_SHOWN:]
     return result
-
-
-def shown_tail(tail: StderrTail, spec: ServerSpec) -> list[str]:
-    """The last lines of a server's stderr as the API and pages show them, to anyone who may
-    see the server: its own secrets and anything that looks like a token masked, as in the
-    audit log (a server that logs its token in a debug line must not hand it to every user)."""
-    secrets = spec.secret_values()
-    return [redact(line, secrets) for line in list(tail.lines)[-TAIL_SHOWN:]]
