@@ -102,34 +102,17 @@ def name_dialog() -> rx.Component:
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete?"),
-            rx.alert_dialog.description(
-                rx.text(
-                    rx.cond(FileOpsState.delete_kind == "dir", "The folder ", "The file "),
-                    rx.code(FileOpsState.delete_target),
-                    rx.cond(FileOpsState.delete_kind == "dir", " and everything in it", ""),
-                    " will be deleted. It stays in the project's history.",
-                ),
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete",
-                        color_scheme="red",
-                        on_click=FileOpsState.confirm_delete,
-                        id="confirm-delete",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="var(--space-4)",
-            ),
-            max_width="440px",
+    return shell.confirm_dialog(
+        "Delete?",
+        rx.text(
+            rx.cond(FileOpsState.delete_kind == "dir", "The folder ", "The file "),
+            rx.code(FileOpsState.delete_target),
+            rx.cond(FileOpsState.delete_kind == "dir", " and everything in it", ""),
+            " will be deleted. It stays in the project's history.",
         ),
+        action="Delete",
+        on_confirm=FileOpsState.confirm_delete,
+        action_id="confirm-delete",
         open=FileOpsState.delete_target != "",
         on_open_change=FileOpsState.cancel_delete,
     )

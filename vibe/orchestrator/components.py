@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from vibe.orchestrator.state import PROBE_SECONDS, McpState
+from vibe.ui import shell
 
 
 def _flag(server: rx.Var, flag: str, label: str) -> rx.Component:
@@ -20,6 +21,22 @@ def _flag(server: rx.Var, flag: str, label: str) -> rx.Component:
         rx.text(label, size="1", color_scheme="gray"),
         spacing="1",
         align="center",
+    )
+
+
+def _row_action(
+    server: rx.Var, icon: str, label: str, key: str, color: str, handler: rx.EventHandler
+) -> rx.Component:
+    """A row's icon button; ``handler`` gets the server's id and name."""
+    return rx.icon_button(
+        rx.icon(icon, size=14),
+        size="1",
+        variant="ghost",
+        color_scheme=color,
+        on_click=handler(server["id"], server["name"]),
+        aria_label=label,
+        title=label,
+        id=f"{key}-" + server["name"].to(str),
     )
 
 
@@ -69,26 +86,13 @@ def server_row(server: rx.Var) -> rx.Component:
                     on_click=McpState.browse(server["id"]),
                     id="browse-" + server["name"].to(str),
                 ),
-                rx.icon_button(
-                    rx.icon("scroll-text", size=14),
-                    size="1",
-                    variant="ghost",
-                    color_scheme="gray",
-                    on_click=McpState.show_log(server["id"], server["name"]),
-                    aria_label="Server log (stderr)",
-                    title="Server log (stderr)",
-                    id="log-" + server["name"].to(str),
+                _row_action(
+                    server, "scroll-text", "Server log (stderr)", "log", "gray", McpState.show_log
                 ),
                 rx.cond(
                     server["removable"].to(bool),
-                    rx.icon_button(
-                        rx.icon("trash-2", size=14),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="red",
-                        on_click=McpState.ask_remove(server["id"], server["name"]),
-                        aria_label="Remove server",
-                        id="remove-" + server["name"].to(str),
+                    _row_action(
+                        server, "trash-2", "Remove server", "remove", "red", McpState.ask_remove
                     ),
                 ),
                 spacing="2",
@@ -142,30 +146,13 @@ def log_dialog() -> rx.Component:
 
 
 def remove_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Remove ", McpState.remove_name, "?"),
-            rx.alert_dialog.description(
-                "Vibe stops the server and forgets its settings and stored secrets. Its calls "
-                "stay in the audit log.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Remove",
-                        color_scheme="red",
-                        on_click=McpState.confirm_remove,
-                        id="confirm-remove",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="var(--space-4)",
-            ),
-            max_width="440px",
-        ),
+    return shell.confirm_dialog(
+        rx.text("Remove ", McpState.remove_name, "?"),
+        "Vibe stops the server and forgets its settings and stored secrets. Its calls stay in "
+        "the audit log.",
+        action="Remove",
+        on_confirm=McpState.confirm_remove,
+        action_id="confirm-remove",
         open=McpState.remove_id != 0,
         on_open_change=McpState.cancel_remove,
     )

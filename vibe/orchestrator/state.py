@@ -187,8 +187,7 @@ def server_row(
 
 class McpState(rx.State):
     project_id: int = 0
-    project_slug: str = ""
-    project_settings_url: str = ""
+    project_settings_url: str = ""  # "" on the global page
     # the server whose removal waits for a confirmation (0: none)
     remove_id: int = 0
     remove_name: str = ""
@@ -255,7 +254,7 @@ class McpState(rx.State):
             if exc.status != 401:
                 yield rx.toast.error(exc.message)
             return
-        self.project_id, self.project_slug, self.can_edit = pid, pslug, editor
+        self.project_id, self.can_edit = pid, editor
         self.project_settings_url = routes.project_settings(pslug) if pslug else ""
         self.heading = f"{name} · MCP servers" if pid else name
         await self._refresh()

@@ -79,6 +79,37 @@ def dialog_actions(*buttons: rx.Component) -> rx.Component:
     )
 
 
+def confirm_dialog(
+    title: rx.Component | str,
+    description: rx.Component | str,
+    *,
+    action: str,
+    on_confirm: rx.EventHandler,
+    action_id: str,
+    open: rx.Var[bool],
+    on_open_change: rx.EventHandler,
+) -> rx.Component:
+    """Ask before something that cannot be taken back: Cancel, or the red action."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description, size="2"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(action, color_scheme="red", on_click=on_confirm, id=action_id)
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="var(--space-4)",
+            ),
+            max_width="440px",
+        ),
+        open=open,
+        on_open_change=on_open_change,
+    )
+
+
 def empty_state(
     icon: str, title: str, text: str, action: rx.Component | None = None
 ) -> rx.Component:
